@@ -1,0 +1,243 @@
+"""Supply-demand matcher: inverted index over product-phrase heads, rule-based phrase scoring.
+
+Public, stable API (an outside benchmark calls it):
+    m = Matcher(); m.add(post_id, kind, text); m.remove(post_id)
+    hits = m.search(text, kind, k=5)   # kind is the query's own kind
+Each hit has .post_id, .score (0-100) and .reason (shared terms, Chinese).
+"""
+
+from __future__ import annotations
+
+import heapq
+import sys
+from dataclasses import dataclass
+from typing import Any, Hashable
+
+from rapidfuzz import fuzz
+
+from nlp.lexicon import analyse, lexicon
+
+KINDS = ("supply", "demand")
+OTHER = {"supply": "demand", "demand": "supply"}
+MIN_SCORE = 62.0  # below this a hit is not worth a cadre's attention
+_SPEC_CONFLICT_CLASSES = ("dia", "dn", "elec", "size", "grade")
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One match: the other post's id, a 0-100 score and the shared terms in Chinese."""
+
+    post_id: Any
+    score: float
+    reason: str
+
+
+def phrase_keys(phrase: tuple) -> tuple:
+    """Index keys of a phrase: the last two chars of its head, plus its last char by head type."""
+    head = phrase[-1]
+    if head in lexicon().terms:
+        return ("2" + head[-2:], "T" + head[-1])
+    return ("2" + head[-2:], "O" + head[-1])
+
+
+def query_keys(phrase: tuple) -> tuple:
+    """Keys a query phrase looks up; known heads only meet other known heads by their tail."""
+    head = phrase[-1]
+    if head in lexicon().terms and len(head) >= 2:
+        return ("2" + head[-2:], "O" + head[-1])
+    return ("2" + head[-2:], "O" + head[-1], "T" + head[-1])
+
+
+def _common_suffix(a: str, b: str) -> int:
+    n = 0
+    for x, y in zip(reversed(a), reversed(b)):
+        if x != y:
+            break
+        n += 1
+    return n
+
+
+def phrase_sim(q: tuple, c: tuple) -> float:
+    """Similarity 0..1 of two phrases; the head (last unit) must agree, prefixes never count.
+
+    石墨电极 vs 石墨烯, 隔膜 vs 隔膜泵, 液压油 vs 液压油缸 all score 0: sharing the start of a
+    word, or one product being the modifier of the other, is a different product.
+    """
+    if q == c:
+        return 1.0
+    terms = lexicon().terms
+    hq, hc = q[-1], c[-1]
+    if hq in c[:-1] or hc in q[:-1]:
+        return 0.0
+    sq, sc = "".join(q), "".join(c)
+    if hq == hc:
+        head = 1.0
+    elif hq.endswith(hc) or hc.endswith(hq):
+        # 电池 / 储能电池: the shorter one is the broader product
+        shorter = hq if len(hq) < len(hc) else hc
+        head = 0.85 if len(shorter) >= 2 else 0.75
+    elif hq in terms and hc in terms:
+        return 0.0  # two different known products
+    elif (len(hq) >= 2 and sc.endswith(hq)) or (len(hc) >= 2 and sq.endswith(hc)):
+        head = 0.8
+    else:
+        tail = _common_suffix(sq, sc)
+        if tail == 0:
+            return 0.0
+        head = 0.4 + 0.45 * fuzz.ratio(sq, sc) / 100.0
+    mq, mc = q[:-1], c[:-1]
+    if not mq:
+        agree = 1.0
+    else:
+        hits = sum(1 for u in mq if u in mc or u in sc or any(fuzz.ratio(u, v) >= 70 for v in mc))
+        agree = hits / len(mq)
+        if not mc:
+            agree = max(agree, 0.5)
+    return head * (0.8 + 0.2 * agree)
+
+
+def _spec_set(specs: list) -> frozenset:
+    out = set()
+    for kind, value, _ in specs:
+        if kind in ("elec", "size"):
+            unit = value.lstrip("0123456789.")
+            out.add(sys.intern(f"{kind}:{unit}:{value}"))
+        else:
+            out.add(sys.intern(f"{kind}::{value}"))
+    return frozenset(out)
+
+
+def _spec_adjust(qs: frozenset, cs: frozenset) -> tuple[float, list]:
+    """Bonus for shared specs, penalty when both state a spec of one class and they differ."""
+    if not qs or not cs:
+        return 0.0, []
+    shared = qs & cs
+    bonus = min(6.0, 3.0 * len(shared))
+    qcls = {s.rsplit(":", 1)[0] for s in qs if s.split(":", 1)[0] in _SPEC_CONFLICT_CLASSES}
+    ccls = {s.rsplit(":", 1)[0] for s in cs}
+    shared_cls = {s.rsplit(":", 1)[0] for s in shared}
+    conflicts = (qcls & ccls) - shared_cls
+    return bonus - min(20.0, 12.0 * len(conflicts)), sorted(s.rsplit(":", 1)[1].upper() for s in shared)
+
+
+class Matcher:
+    """In-memory supply/demand matcher; cost per search depends on candidates, not on all posts."""
+
+    def __init__(self, min_score: float = MIN_SCORE) -> None:
+        """Create an empty matcher."""
+        self.min_score = min_score
+        self._posts: dict[Hashable, tuple] = {}  # id -> (kind, phrases, specs, region, seq)
+        self._index: dict[str, dict[str, dict[tuple, set]]] = {k: {} for k in KINDS}
+        self._sim_cache: dict[tuple, float] = {}
+        self._seq = 0
+
+    def __len__(self) -> int:
+        return len(self._posts)
+
+    def __contains__(self, post_id: Hashable) -> bool:
+        return post_id in self._posts
+
+    def add(self, post_id: Hashable, kind: str, text: str) -> None:
+        """Index a post (replacing any earlier post with the same id)."""
+        if kind not in KINDS:
+            raise ValueError(f"kind must be 'supply' or 'demand', not {kind!r}")
+        if post_id in self._posts:
+            self.remove(post_id)
+        a = analyse(text)
+        phrases = tuple(dict.fromkeys(tuple(sys.intern(u) for u in p) for p in a.phrases))
+        self._seq += 1
+        self._posts[post_id] = (kind, phrases, _spec_set(a.specs), a.region, self._seq)
+        index = self._index[kind]
+        for p in phrases:
+            for key in phrase_keys(p):
+                index.setdefault(key, {}).setdefault(p, set()).add(post_id)
+
+    def remove(self, post_id: Hashable) -> None:
+        """Forget a post; unknown ids are ignored."""
+        rec = self._posts.pop(post_id, None)
+        if rec is None:
+            return
+        index = self._index[rec[0]]
+        for p in rec[1]:
+            for key in phrase_keys(p):
+                bucket = index.get(key)
+                ids = bucket.get(p) if bucket else None
+                if ids is None:
+                    continue
+                ids.discard(post_id)
+                if not ids:
+                    del bucket[p]
+                    if not bucket:
+                        del index[key]
+
+    def _sim(self, q: tuple, c: tuple) -> float:
+        key = (q, c)
+        s = self._sim_cache.get(key)
+        if s is None:
+            if len(self._sim_cache) > 500_000:
+                self._sim_cache.clear()
+            s = self._sim_cache[key] = phrase_sim(q, c)
+        return s
+
+    def search(self, text: str, kind: str, k: int = 5) -> list[Hit]:
+        """Best posts of the other kind for a query of `kind`; [] when nothing is good enough."""
+        if kind not in KINDS:
+            raise ValueError(f"kind must be 'supply' or 'demand', not {kind!r}")
+        if k <= 0:
+            return []
+        a = analyse(text)
+        qphrases = list(dict.fromkeys(a.phrases))
+        if not qphrases:
+            return []
+        index = self._index[OTHER[kind]]
+        best: dict[Hashable, list] = {}  # post id -> per query phrase (sim, candidate phrase)
+        nq = len(qphrases)
+        for qi, q in enumerate(qphrases):
+            seen: set = set()
+            for key in query_keys(q):
+                for c, ids in index.get(key, {}).items():
+                    if c in seen:
+                        continue
+                    seen.add(c)
+                    s = self._sim(q, c)
+                    if s <= 0.0:
+                        continue
+                    for pid in ids:
+                        row = best.get(pid)
+                        if row is None:
+                            row = best[pid] = [(0.0, None)] * nq
+                        if s > row[qi][0]:
+                            row[qi] = (s, c)
+        if not best:
+            return []
+        qspecs = _spec_set(a.specs)
+        scored = []
+        for pid, row in best.items():
+            sims = [s for s, _ in row]
+            base = 100.0 * (0.75 * max(sims) + 0.25 * sum(sims) / nq)
+            if base + 6.0 + 1.0 < self.min_score:
+                continue
+            _, _, cspecs, cregion, seq = self._posts[pid]
+            adj, shared_specs = _spec_adjust(qspecs, cspecs)
+            if a.region and a.region == cregion:
+                adj += 1.0
+            score = max(0.0, min(100.0, base + adj))
+            if score >= self.min_score:
+                scored.append((score, seq, pid, row, shared_specs))
+        top = heapq.nlargest(k, scored, key=lambda t: (t[0], t[1]))
+        return [Hit(pid, round(score, 1), _reason(qphrases, row, specs))
+                for score, _, pid, row, specs in top]
+
+
+def _reason(qphrases: list, row: list, specs: list) -> str:
+    """Chinese explanation: matched products (query ≈ candidate) and shared specs."""
+    names = []
+    for q, (s, c) in zip(qphrases, row):
+        if c is None or s <= 0:
+            continue
+        qn, cn = "".join(q), "".join(c)
+        names.append(qn if qn == cn else f"{qn}≈{cn}")
+    text = "共同产品：" + "、".join(dict.fromkeys(names))
+    if specs:
+        text += "；相同规格：" + "、".join(specs)
+    return text
