@@ -1,0 +1,136 @@
+"""The `pandeng` command line: config, db, demo data, imports, the console chat and the bot."""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import importlib
+import logging
+import sys
+
+from .settings import Settings, get_settings
+
+# Each area adds its own subcommands through a register(subparsers) function.
+AREA_MODULES = ("bot.cli_telegram", "bot.cli_policy", "bot.cli_reports")
+
+
+def _config(args, settings: Settings) -> int:
+    """Print the effective settings, secrets masked."""
+    for key, value in settings.masked().items():
+        print(f"{key}={value}")
+    return 0
+
+
+def _db_upgrade(args, settings: Settings) -> int:
+    """Migrate the database to the newest schema."""
+    from storage.db import Database
+
+    async def run() -> str | None:
+        db = Database(settings.database_url)
+        try:
+            await db.upgrade()
+            return await db.current_revision()
+        finally:
+            await db.dispose()
+
+    print(f"数据库已升级到最新结构（{asyncio.run(run())}）。")
+    return 0
+
+
+def _demo(args, settings: Settings) -> int:
+    """Add the fictional demo data."""
+    from storage.db import Database
+    from storage.demo import seed_demo
+
+    async def run():
+        db = Database(settings.database_url)
+        try:
+            await db.upgrade()
+            async with db.session() as session:
+                return await seed_demo(session)
+        finally:
+            await db.dispose()
+
+    refs = asyncio.run(run())
+    print(f"演示数据已就绪：{len(refs.enterprise_ids)} 家企业，{len(refs.user_ids)} 名用户。")
+    return 0
+
+
+def _import(args, settings: Settings) -> int:
+    """Import enterprises or users from an xlsx/csv file; all rows or none."""
+    from storage.db import Database
+    from storage.importer import ImportError_, import_file
+
+    async def run() -> int:
+        db = Database(settings.database_url)
+        try:
+            await db.upgrade()
+            async with db.session() as session:
+                return await import_file(session, args.kind, args.file)
+        finally:
+            await db.dispose()
+
+    try:
+        count = asyncio.run(run())
+    except ImportError_ as exc:
+        print(f"导入失败，未导入任何数据：\n{exc}", file=sys.stderr)
+        return 1
+    except FileNotFoundError:
+        print(f"找不到文件：{args.file}", file=sys.stderr)
+        return 1
+    label = "企业" if args.kind == "enterprises" else "人员"
+    print(f"导入成功：{count} 条{label}记录。")
+    return 0
+
+
+def _console(args, settings: Settings) -> int:
+    """The terminal chat."""
+    from .console import run_console
+
+    return asyncio.run(run_console(settings, demo=args.demo, role=args.as_role))
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser with every subcommand."""
+    parser = argparse.ArgumentParser(prog="pandeng", description="攀登助手：干部助企攀登聊天助手")
+    parser.add_argument("-v", "--verbose", action="store_true", help="输出调试日志")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    sub.add_parser("config", help="显示当前生效的配置（密钥已隐藏）").set_defaults(func=_config)
+
+    db = sub.add_parser("db", help="数据库维护").add_subparsers(dest="db_command", required=True)
+    db.add_parser("upgrade", help="升级数据库结构到最新版本").set_defaults(func=_db_upgrade)
+
+    sub.add_parser("demo", help="添加演示数据（虚构企业与各角色用户）").set_defaults(func=_demo)
+
+    imp = sub.add_parser("import", help="从 Excel/CSV 导入名录").add_subparsers(dest="kind", required=True)
+    for kind, label in (("enterprises", "企业名录"), ("users", "人员名录")):
+        p = imp.add_parser(kind, help=f"导入{label}（xlsx 或 csv，中文表头）")
+        p.add_argument("file")
+        p.set_defaults(func=_import)
+
+    con = sub.add_parser("console", help="终端聊天（与 Telegram 走同一套处理逻辑）")
+    con.add_argument("--demo", action="store_true", help="先添加演示数据")
+    con.add_argument("--as", dest="as_role", default="cadre", choices=["cadre", "handler", "reviewer", "admin"],
+                     help="以哪个角色的演示用户登录")
+    con.set_defaults(func=_console)
+
+    for name in AREA_MODULES:
+        importlib.import_module(name).register(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the `pandeng` console script."""
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:
+        settings = get_settings()
+    except Exception as exc:  # pydantic validation of PANDENG_* variables
+        print(f"配置有误：{exc}", file=sys.stderr)
+        return 2
+    return int(args.func(args, settings) or 0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

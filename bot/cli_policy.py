@@ -1,0 +1,6 @@
+"""Subcommands of the policy area."""
+from __future__ import annotations
+
+
+def register(sub) -> None:
+    """Add this area's subcommands (none yet)."""

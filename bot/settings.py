@@ -1,0 +1,79 @@
+"""Runtime settings, read from PANDENG_* environment variables and an optional .env file."""
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Literal
+from zoneinfo import ZoneInfo
+
+from pydantic import SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy.engine import make_url
+
+DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./pandeng.db"
+
+
+class Settings(BaseSettings):
+    """Every knob of the bot; names map to PANDENG_<NAME> environment variables."""
+
+    model_config = SettingsConfigDict(env_prefix="PANDENG_", env_file=".env", extra="ignore")
+
+    database_url: str = DEFAULT_DATABASE_URL
+    bot_token: SecretStr | None = None
+    # Server root of the Bot API; a self-hosted server or a mirror is common from China.
+    telegram_api_base: str = "https://api.telegram.org"
+    proxy: str | None = None
+    framework: Literal["aiogram", "ptb"] = "aiogram"
+    timezone: str = "Asia/Shanghai"
+    bot_username: str | None = None
+
+    webhook_secret: SecretStr | None = None
+    webhook_host: str = "0.0.0.0"
+    webhook_port: int = 8080
+
+    # Appeal deadlines, in working days of the official calendar.
+    deadline_days_a: int = 5
+    deadline_days_b: int = 15
+    deadline_days_consult: int = 30
+    # Ask the unit for a stage reply after this many working days without an update.
+    stage_reply_after_days: int = 5
+    # Reminders and the weekly dispatch go out at this local hour on working days.
+    reminder_hour: int = 9
+
+    @property
+    def tz(self) -> ZoneInfo:
+        """The configured time zone as a tzinfo."""
+        return ZoneInfo(self.timezone)
+
+    def masked(self) -> dict[str, str]:
+        """Effective settings with secrets and passwords masked, for `pandeng config`."""
+        out: dict[str, str] = {}
+        for name in type(self).model_fields:
+            value = getattr(self, name)
+            if isinstance(value, SecretStr):
+                shown = "******" if value.get_secret_value() else "(未设置)"
+            elif value is None:
+                shown = "(未设置)"
+            elif name == "database_url":
+                shown = make_url(value).render_as_string(hide_password=True)
+            elif name == "proxy":
+                shown = _mask_proxy(value)
+            else:
+                shown = str(value)
+            out[f"PANDENG_{name.upper()}"] = shown
+        return out
+
+
+def _mask_proxy(url: str) -> str:
+    """Hide a password in a proxy URL such as socks5://user:pass@host:1080."""
+    if "@" not in url or "://" not in url:
+        return url
+    scheme, rest = url.split("://", 1)
+    creds, host = rest.rsplit("@", 1)
+    user = creds.split(":", 1)[0]
+    return f"{scheme}://{user}:******@{host}"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings (cached)."""
+    return Settings()

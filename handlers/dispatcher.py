@@ -1,0 +1,188 @@
+"""The single entry point: one update in, replies out, in one DB transaction per update."""
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
+
+from storage.db import Database
+from storage.models import ChatGroup, DialogState, ProcessedUpdate, User, utcnow
+
+from . import registry
+from .context import Context, HandlerSettings
+from .types import Incoming, Reply
+
+log = logging.getLogger(__name__)
+
+MAX_TEXT = 5000
+NOT_ENROLLED_USER = (
+    "您好！“攀登助手”仅供济宁市“干部助企攀登”驻企干部及相关工作人员使用。\n"
+    "您的账号尚未登记，请联系市制造强市建设指挥部办公室获取专属邀请链接，点击链接后即可开始使用。"
+)
+NOT_ENROLLED_GROUP = "本群尚未登记，攀登助手暂不在此工作，也不会保存本群消息。如需启用，请市指挥部办公室管理员在群内发送 /bindgroup。"
+ERROR_REPLY = "抱歉，处理这条消息时出了问题，未做任何更改。请稍后重试；问题已记录。"
+STALE_REPLY = "该事项刚刚已被他人更新，本次操作未执行。请重新打开查看最新状态。"
+NO_RIGHT = "您的角色无权执行此操作。"
+
+
+def as_list(result) -> list[Reply]:
+    """Normalise a handler's return value to a list of replies."""
+    if result is None:
+        return []
+    if isinstance(result, Reply):
+        return [result]
+    return list(result)
+
+
+class Dispatcher:
+    """Routes an Incoming to the registered handler; safe for concurrent updates."""
+
+    def __init__(self, db: Database, settings: HandlerSettings, *, clock: Callable[[], datetime] = utcnow) -> None:
+        import handlers.modules  # noqa: F401  (registers every capability)
+
+        self.db = db
+        self.settings = settings
+        self.clock = clock
+        self._locks: dict[tuple[str, int], asyncio.Lock] = {}
+        self._told_groups: set[int] = set()
+
+    async def handle(self, inc: Incoming) -> list[Reply]:
+        """Handle one update; never raises, a failure becomes a Chinese apology and a rollback."""
+        key = (inc.platform, inc.user_id)
+        lock = self._locks.setdefault(key, asyncio.Lock())
+        try:
+            # One user's updates run one at a time, so two quick messages never race the dialog.
+            async with lock:
+                return await self._handle(inc)
+        except StaleDataError:
+            return [Reply(STALE_REPLY, toast=inc.is_button)]
+        except Exception:
+            log.exception("update failed: %r", inc)
+            return [Reply(ERROR_REPLY, toast=inc.is_button)]
+        finally:
+            if not lock.locked() and not lock._waiters:  # type: ignore[attr-defined]
+                self._locks.pop(key, None)
+
+    async def _handle(self, inc: Incoming) -> list[Reply]:
+        if len(inc.text or "") > MAX_TEXT:
+            return [Reply(f"消息过长（超过{MAX_TEXT}字），未做任何处理，请精简后重发。")]
+        async with self.db.session() as session:
+            group = None
+            if not inc.is_private:
+                group = await session.scalar(select(ChatGroup).where(ChatGroup.chat_id == inc.chat_id, ChatGroup.active.is_(True)))
+                if group is None and not _is_command(inc, "bindgroup"):
+                    return self._not_enrolled_group(inc)
+            if inc.update_id is not None and not await _first_time(session, inc):
+                return []
+            user = await _resolve_user(session, inc)
+            dialog = await session.get(DialogState, user.id) if user else None
+            ctx = Context(session, inc, user, self.settings, self.clock(), dialog=dialog, group=group)
+            return as_list(await route(ctx))
+
+    def _not_enrolled_group(self, inc: Incoming) -> list[Reply]:
+        # Say it once (per process) when addressed or added; otherwise stay silent and store nothing.
+        addressed = inc.event == "bot_added" or inc.is_button or (inc.text or "").startswith("/")
+        if not addressed or inc.chat_id in self._told_groups:
+            return [Reply(NOT_ENROLLED_GROUP, toast=True)] if inc.is_button else []
+        self._told_groups.add(inc.chat_id)
+        return [Reply(NOT_ENROLLED_GROUP)]
+
+
+def _is_command(inc: Incoming, name: str) -> bool:
+    cmd, _ = split_command(inc.text or "")
+    return cmd == name
+
+
+def split_command(text: str) -> tuple[str | None, str]:
+    """'/appeal@bot 贷款难' -> ('appeal', '贷款难'); a non-command -> (None, text)."""
+    text = text.strip()
+    if not text.startswith("/") or len(text) < 2:
+        return None, text
+    head, _, rest = text[1:].partition(" ")
+    if "\n" in head:
+        head, _, more = head.partition("\n")
+        rest = (more + " " + rest).strip()
+    name = head.split("@", 1)[0].lower()
+    return name, rest.strip()
+
+
+async def _first_time(session, inc: Incoming) -> bool:
+    """Record the update id; False when it was already handled."""
+    try:
+        async with session.begin_nested():
+            session.add(ProcessedUpdate(platform=inc.platform, update_id=inc.update_id, at=utcnow()))
+    except IntegrityError:
+        return False
+    return True
+
+
+async def _resolve_user(session, inc: Incoming) -> User | None:
+    if inc.platform == "console":
+        user = await session.get(User, inc.user_id)
+    else:
+        user = await session.scalar(select(User).where(User.telegram_id == inc.user_id))
+    if user is not None and not user.active:
+        return None
+    return user
+
+
+def _allowed(roles: frozenset[str] | None, user: User | None) -> bool:
+    return user is not None and (roles is None or user.role in roles)
+
+
+async def route(ctx: Context) -> list[Reply] | Reply | None:
+    """Pick the handler: button, command, active dialog, attachment, then plain-text handlers."""
+    inc = ctx.inc
+    if inc.is_button:
+        ctx.parts = (inc.callback_data or "").split(":")
+        spec = registry.CALLBACKS.get(ctx.parts[0])
+        if spec is None:
+            return Reply("这个按钮已失效，请重新打开相关页面。", toast=True)
+        if ctx.user is None:
+            return Reply(NOT_ENROLLED_USER, toast=True)
+        if not _allowed(spec.roles, ctx.user):
+            return Reply(NO_RIGHT, toast=True)
+        return await spec.func(ctx)
+
+    name, args = split_command(inc.text or "")
+    if name is not None:
+        spec = registry.COMMANDS.get(name)
+        if spec is None:
+            return Reply("未知命令。发送 /help 查看您可以使用的命令。") if inc.is_private else None
+        if ctx.user is None and not spec.anonymous:
+            return Reply(NOT_ENROLLED_USER) if inc.is_private else None
+        if spec.where == "private" and not inc.is_private:
+            return Reply("请在与攀登助手的私聊中使用该命令。")
+        if spec.where == "group" and inc.is_private:
+            return Reply("该命令只能在群聊中使用。")
+        if ctx.user is not None and not _allowed(spec.roles, ctx.user):
+            return Reply(NO_RIGHT)
+        ctx.args = args
+        return await spec.func(ctx)
+
+    if ctx.user is None:
+        return Reply(NOT_ENROLLED_USER) if inc.is_private else None
+
+    if ctx.dialog is not None and ctx.dialog.chat_id == inc.chat_id:
+        flow_handler = registry.FLOWS.get(ctx.dialog.flow)
+        if flow_handler is not None:
+            return await flow_handler(ctx)
+        await ctx.clear_dialog()
+
+    chat_kind = "private" if inc.is_private else "group"
+    specs = registry.ATTACHMENT_HANDLERS if inc.attachments else registry.TEXT_HANDLERS
+    if not inc.attachments and not ctx.text:
+        return Reply("消息为空。发送 /help 查看您可以使用的命令。") if inc.is_private else None
+    for spec in specs:
+        if spec.where in ("any", chat_kind):
+            result = await spec.func(ctx)
+            if result is not None:
+                return result
+    if inc.is_private:
+        return Reply("我没能理解这条消息。发送 /help 查看您可以使用的命令。")
+    return None

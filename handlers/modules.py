@@ -1,0 +1,2 @@
+"""Imports every capability module so its commands, buttons and flows register themselves."""
+from . import admin, appeals, common, policy, reminders, stats, supply  # noqa: F401

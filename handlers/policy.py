@@ -1,0 +1,1 @@
+"""Capability module (see docs/ARCHITECTURE.md for its owner)."""

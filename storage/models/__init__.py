@@ -1,0 +1,12 @@
+"""All tables; importing this package registers every model on Base.metadata."""
+from . import appeals, chat, org, policy, reminders, reports, supply, telegram  # noqa: F401
+from .appeals import CATEGORIES, Appeal, AppealAttachment, AppealEvent, AppealStatus, STATUS_NAMES
+from .base import Base, utcnow
+from .chat import ChatGroup, DialogState, Invite, Outbox, OutboxStatus, ProcessedUpdate
+from .org import ROLE_NAMES, CadreEnterprise, Enterprise, OrgUnit, Role, UnitKind, User
+
+__all__ = [
+    "Appeal", "AppealAttachment", "AppealEvent", "AppealStatus", "Base", "CATEGORIES", "CadreEnterprise",
+    "ChatGroup", "DialogState", "Enterprise", "Invite", "OrgUnit", "Outbox", "OutboxStatus",
+    "ProcessedUpdate", "ROLE_NAMES", "Role", "STATUS_NAMES", "UnitKind", "User", "utcnow",
+]

@@ -1,0 +1,4 @@
+"""Tables of the supply area (owned by that area; see docs/ARCHITECTURE.md)."""
+from __future__ import annotations
+
+from .base import Base  # noqa: F401
