@@ -1,0 +1,137 @@
+"""Evaluate the appeal classifier on the held-out split, next to simple baselines.
+
+    python benchmarks/eval_classify.py          # held-out accuracy, per-category P/R, confusion, timing
+    python benchmarks/eval_classify.py --tune   # 5-fold CV grid on the TRAINING split only
+
+The held-out split is never used to choose constants: --tune reads only split=train rows.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import math
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from nlp.classify import (  # noqa: E402
+    CATEGORIES,
+    AppealClassifier,
+    _get_tokenizer,
+    classify_appeal,
+    load_examples,
+)
+
+
+def evaluate(clf: AppealClassifier, rows: list[dict]) -> tuple[float, list[tuple[str, str, str]], float]:
+    """Accuracy, list of (gold, predicted, text) and mean log-loss-ish of the confidence."""
+    pairs, nll = [], 0.0
+    for r in rows:
+        c = clf.classify(r["text"])
+        pairs.append((r["category"], c.category, r["text"]))
+        p = c.confidence if c.category == r["category"] else max(1e-3, (1 - c.confidence) / 9)
+        nll -= math.log(max(p, 1e-3))
+    acc = sum(g == p for g, p, _ in pairs) / max(1, len(pairs))
+    return acc, pairs, nll / max(1, len(pairs))
+
+
+def per_category(pairs: list[tuple[str, str, str]]) -> dict[str, tuple[float, float, int]]:
+    """Precision, recall and support per category."""
+    out = {}
+    for c in CATEGORIES:
+        tp = sum(g == c and p == c for g, p, _ in pairs)
+        pp = sum(p == c for _, p, _ in pairs)
+        gg = sum(g == c for g, _, _ in pairs)
+        out[c] = (tp / pp if pp else 0.0, tp / gg if gg else 0.0, gg)
+    return out
+
+
+def confusion(pairs: list[tuple[str, str, str]]) -> str:
+    """Confusion matrix as text (rows gold, columns predicted)."""
+    short = [c[:2] for c in CATEGORIES]
+    lines = ["gold\\pred " + " ".join(f"{s:>4}" for s in short)]
+    for g in CATEGORIES:
+        row = [sum(gg == g and pp == p for gg, pp, _ in pairs) for p in CATEGORIES]
+        lines.append(f"{g[:4]:<8}" + " ".join(f"{n:>5}" for n in row))
+    return "\n".join(lines)
+
+
+def cv_accuracy(rows: list[dict], k: int = 5, **kw) -> tuple[float, float]:
+    """k-fold cross-validated accuracy and confidence NLL on the given rows."""
+    tok = _get_tokenizer()
+    hits, nll, n = 0, 0.0, 0
+    for fold in range(k):
+        train = [r for i, r in enumerate(rows) if i % k != fold]
+        test = [r for i, r in enumerate(rows) if i % k == fold]
+        clf = AppealClassifier(train, tokenizer=tok, **kw)
+        acc, pairs, loss = evaluate(clf, test)
+        hits += round(acc * len(test))
+        nll += loss * len(test)
+        n += len(test)
+    return hits / n, nll / n
+
+
+def tune() -> None:
+    """Grid-search the constants by CV on the training split."""
+    rows = load_examples("train")
+    grid = itertools.product([0.3, 1.0, 2.0, 4.0], [0.0, 1.0, 1.5, 2.0, 3.0], [0.5, 0.75, 1.0])
+    results = []
+    for alpha, lw, temp in grid:
+        acc, nll = cv_accuracy(rows, alpha=alpha, lex_weight=lw, temperature=temp)
+        results.append((acc, -nll, alpha, lw, temp))
+        print(f"alpha={alpha:<4} lex_weight={lw:<4} T={temp:<4} cv_acc={acc:.3f} nll={nll:.3f}")
+    best = max(results)
+    print(f"best: alpha={best[2]} lex_weight={best[3]} T={best[4]} cv_acc={best[0]:.3f} nll={-best[1]:.3f}")
+
+
+def report(verbose: bool) -> None:
+    """Print held-out figures for the full model and two baselines, side by side."""
+    train, test = load_examples("train"), load_examples("test")
+    print(f"examples: {len(train) + len(test)} (train {len(train)}, held-out {len(test)})")
+    t0 = time.perf_counter()
+    classify_appeal("预热")
+    print(f"first call (jieba + training): {time.perf_counter() - t0:.2f} s")
+    tok = _get_tokenizer()
+    models = {
+        "full (lexicon+NB)": AppealClassifier(train, tokenizer=tok),
+        "NB words+bigrams only": AppealClassifier(train, tokenizer=tok, use_lexicon=False),
+        "lexicon only": AppealClassifier(train, tokenizer=tok, use_nb=False),
+    }
+    results = {}
+    for name, clf in models.items():
+        acc, pairs, nll = evaluate(clf, test)
+        results[name] = (acc, pairs)
+        print(f"{name:<24} held-out accuracy {acc:.3f}  ({sum(g == p for g, p, _ in pairs)}/{len(pairs)})  nll {nll:.3f}")
+    print("\nper category  precision/recall:  " + "   ".join(results))
+    tables = {name: per_category(pairs) for name, (_, pairs) in results.items()}
+    for c in CATEGORIES:
+        cells = [f"{tables[n][c][0]:.2f}/{tables[n][c][1]:.2f}" for n in results]
+        print(f"  {c:<6} n={tables['full (lexicon+NB)'][c][2]:<3} " + "          ".join(cells))
+    full_pairs = results["full (lexicon+NB)"][1]
+    print("\nconfusion (full model, held-out):")
+    print(confusion(full_pairs))
+    if verbose:
+        print("\nerrors:")
+        for g, p, t in full_pairs:
+            if g != p:
+                print(f"  gold={g} pred={p}  {t}")
+    texts = [r["text"] for r in test] * 5
+    t0 = time.perf_counter()
+    for t in texts:
+        classify_appeal(t)
+    dt = (time.perf_counter() - t0) / len(texts)
+    t0 = time.perf_counter()
+    classify_appeal("贷款" * 5000)
+    print(f"\nclassification time: {dt * 1000:.2f} ms per appeal (mean of {len(texts)}); "
+          f"10,000-char text: {(time.perf_counter() - t0) * 1000:.1f} ms")
+
+
+if __name__ == "__main__":
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--tune", action="store_true", help="CV grid search on the training split")
+    ap.add_argument("-v", "--verbose", action="store_true", help="list held-out errors")
+    args = ap.parse_args()
+    tune() if args.tune else report(args.verbose)
