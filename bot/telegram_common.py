@@ -1,0 +1,266 @@
+"""What both Telegram adapters share: update → Incoming, replies → a plan of API calls, errors."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+from handlers.types import (CALLBACK_DATA_LIMIT, MESSAGE_LIMIT, Attachment, Button, Incoming,
+                            OutFile, Reply, split_text)
+
+log = logging.getLogger(__name__)
+
+CAPTION_LIMIT = 1024
+TOAST_LIMIT = 200  # answerCallbackQuery text limit
+PLATFORM = "telegram"
+
+
+# ---- errors every transport maps its framework's exceptions into ----------------------------
+class SendError(Exception):
+    """A Telegram call failed; subclasses say what to do about it."""
+
+
+class RetryLater(SendError):
+    """429 flood control: wait `seconds` and try again."""
+
+    def __init__(self, seconds: float, message: str = ""):
+        super().__init__(message or f"retry after {seconds}s")
+        self.seconds = float(seconds)
+
+
+class BlockedByUser(SendError):
+    """403: the user blocked the bot (or the bot was removed from the group); do not retry."""
+
+
+class TransientError(SendError):
+    """5xx or network trouble: back off and retry."""
+
+
+class PermanentError(SendError):
+    """400 and friends: the request itself is wrong; retrying will not help."""
+
+
+def not_modified(exc: BaseException) -> bool:
+    """True for Telegram's harmless 'message is not modified' answer to an edit."""
+    return "message is not modified" in str(exc).lower()
+
+
+# ---- incoming ------------------------------------------------------------------------------
+def _chat_type(chat: Any) -> str:
+    kind = str(getattr(chat.type, "value", chat.type))
+    return kind if kind in ("private", "group", "supergroup") else "channel"
+
+
+def _attachments(message: Any) -> tuple[Attachment, ...]:
+    out: list[Attachment] = []
+    if getattr(message, "photo", None):
+        best = message.photo[-1]  # Telegram lists sizes smallest first
+        out.append(Attachment("photo", best.file_id, None, "image/jpeg", best.file_size))
+    doc = getattr(message, "document", None)
+    if doc is not None:
+        out.append(Attachment("document", doc.file_id, doc.file_name, doc.mime_type, doc.file_size))
+    return tuple(out)
+
+
+def message_to_incoming(update_id: int | None, message: Any, bot_id: int) -> Incoming | None:
+    """A Message (aiogram or PTB object: same field names) → Incoming; None when irrelevant."""
+    user = getattr(message, "from_user", None)
+    if user is None or getattr(user, "is_bot", False):
+        return None
+    chat = message.chat
+    event = None
+    members = getattr(message, "new_chat_members", None) or []
+    if any(m.id == bot_id for m in members):
+        event = "bot_added"
+    text = message.text or message.caption or ""
+    attachments = _attachments(message)
+    if not text and not attachments and event is None:
+        return None  # stickers, service messages and the like
+    return Incoming(platform=PLATFORM, user_id=user.id, chat_id=chat.id,
+                    chat_type=_chat_type(chat), text=text, message_id=message.message_id,
+                    update_id=update_id, user_name=user.full_name or "",
+                    username=user.username, chat_title=getattr(chat, "title", None),
+                    attachments=attachments, event=event)
+
+
+def callback_to_incoming(update_id: int | None, query: Any) -> Incoming | None:
+    """A CallbackQuery (aiogram or PTB) → Incoming with callback_data set."""
+    message = getattr(query, "message", None)
+    if message is None or query.data is None:
+        return None  # inline-mode or game buttons: not ours
+    data = query.data
+    if len(data.encode()) > CALLBACK_DATA_LIMIT:
+        log.warning("callback data over %d bytes refused", CALLBACK_DATA_LIMIT)
+        data = "invalid"
+    chat = message.chat
+    return Incoming(platform=PLATFORM, user_id=query.from_user.id, chat_id=chat.id,
+                    chat_type=_chat_type(chat), callback_data=data, callback_id=str(query.id),
+                    message_id=message.message_id, update_id=update_id,
+                    user_name=query.from_user.full_name or "", username=query.from_user.username,
+                    chat_title=getattr(chat, "title", None))
+
+
+# ---- outgoing ------------------------------------------------------------------------------
+@dataclass
+class Action:
+    """One Bot API call to make: answer, edit, text, photo or document."""
+
+    kind: str  # answer | edit | text | photo | document
+    chat_id: int
+    text: str = ""
+    keyboard: list[list[dict]] | None = None  # [[{"text":..., "data"|"url":...}]]
+    message_id: int | None = None
+    callback_id: str | None = None
+    show_alert: bool = False
+    file: OutFile | None = None
+    fallback: list["Action"] = field(default_factory=list)  # if an edit fails
+
+
+def keyboard_rows(buttons: list[list[Button]] | list[list[dict]] | None) -> list[list[dict]] | None:
+    """Buttons (objects or outbox JSON) → plain rows, guarding the 64-byte callback limit."""
+    if not buttons:
+        return None
+    rows: list[list[dict]] = []
+    for row in buttons:
+        out = []
+        for b in row:
+            d = b if isinstance(b, dict) else {"text": b.text, "data": b.data, "url": b.url}
+            if d.get("data") is not None:
+                assert len(d["data"].encode()) <= CALLBACK_DATA_LIMIT, d["data"]
+            out.append({k: v for k, v in d.items() if v is not None})
+        rows.append(out)
+    return rows
+
+
+def text_actions(chat_id: int, text: str, keyboard: list[list[dict]] | None) -> list[Action]:
+    """Send text in pieces under 4,096 characters; the keyboard goes on the last piece."""
+    pieces = [p for p in split_text(text, MESSAGE_LIMIT) if p.strip()]
+    acts = [Action("text", chat_id, p) for p in pieces]
+    if acts:
+        acts[-1].keyboard = keyboard
+    return acts
+
+
+def plan(inc: Incoming, replies: list[Reply]) -> list[Action]:
+    """Turn the handlers' replies to one update into Bot API calls, in order."""
+    acts: list[Action] = []
+    toast = next((r for r in replies if r.toast and inc.is_button), None)
+    if inc.is_button and inc.callback_id:
+        # Answer every press first so the user's spinner stops, with the toast if there is one.
+        text = (toast.text if toast else "")[:TOAST_LIMIT]
+        acts.append(Action("answer", inc.chat_id, text, callback_id=inc.callback_id,
+                           show_alert=bool(toast and len(toast.text) > 60)))
+    for r in replies:
+        if r is toast:
+            continue
+        chat_id = r.chat_id if r.chat_id is not None else inc.chat_id
+        keyboard = keyboard_rows(r.buttons)
+        media = r.document or r.photo
+        if media is not None:
+            kind = "document" if r.document is not None else "photo"
+            caption = r.text if len(r.text) <= CAPTION_LIMIT else ""
+            acts.append(Action(kind, chat_id, caption, keyboard if caption else None, file=media))
+            if r.text and not caption:
+                acts.extend(text_actions(chat_id, r.text, keyboard))
+            continue
+        if not r.text.strip():
+            continue
+        if r.edit and inc.is_button and inc.message_id and chat_id == inc.chat_id:
+            pieces = split_text(r.text, MESSAGE_LIMIT)
+            fallback = text_actions(chat_id, r.text, keyboard)
+            edit = Action("edit", chat_id, pieces[0], keyboard if len(pieces) == 1 else None,
+                          message_id=inc.message_id, fallback=fallback)
+            acts.append(edit)
+            if len(pieces) > 1:
+                acts.extend(text_actions(chat_id, "\n".join(pieces[1:]), keyboard))
+            continue
+        acts.extend(text_actions(chat_id, r.text, keyboard))
+    return acts
+
+
+def menu_commands() -> list[tuple[str, str]]:
+    """(command, Chinese description) pairs for setMyCommands, from the handler registry."""
+    import handlers.modules  # noqa: F401  (registers every capability)
+    from handlers.registry import COMMANDS
+
+    return [(s.name, s.description[:256]) for s in COMMANDS.values() if s.menu]
+
+
+# ---- executing a plan through a framework transport ------------------------------------------
+class Transport:
+    """The few Bot API calls the bot makes; each adapter implements them with its framework."""
+
+    bot_id: int = 0
+
+    async def answer_callback(self, callback_id: str, text: str, show_alert: bool) -> None:
+        """answerCallbackQuery."""
+        raise NotImplementedError
+
+    async def send_text(self, chat_id: int, text: str, keyboard: list[list[dict]] | None) -> int:
+        """sendMessage; returns the message id."""
+        raise NotImplementedError
+
+    async def edit_text(self, chat_id: int, message_id: int, text: str,
+                        keyboard: list[list[dict]] | None) -> None:
+        """editMessageText."""
+        raise NotImplementedError
+
+    async def send_file(self, kind: str, chat_id: int, file: OutFile, caption: str,
+                        keyboard: list[list[dict]] | None) -> int:
+        """sendPhoto (kind='photo') or sendDocument; returns the message id."""
+        raise NotImplementedError
+
+    async def download(self, file_id: str) -> bytes:
+        """getFile plus the download of its bytes."""
+        raise NotImplementedError
+
+
+async def call_with_retry(fn, *args, attempts: int = 4, sleep=None) -> Any:
+    """Run one Bot API call; wait out 429s and retry 5xx/network errors a few times."""
+    import asyncio
+
+    sleep = sleep or asyncio.sleep
+    delay = 0.5
+    for attempt in range(1, attempts + 1):
+        try:
+            return await fn(*args)
+        except RetryLater as exc:
+            if attempt == attempts:
+                raise
+            await sleep(exc.seconds)
+        except TransientError:
+            if attempt == attempts:
+                raise
+            await sleep(delay)
+            delay *= 2
+
+
+async def execute(transport: Transport, actions: list[Action]) -> int:
+    """Perform the planned calls in order; returns how many succeeded. Never raises SendError."""
+    done = 0
+    for act in actions:
+        try:
+            if act.kind == "answer":
+                await call_with_retry(transport.answer_callback, act.callback_id, act.text,
+                                      act.show_alert)
+            elif act.kind == "edit":
+                try:
+                    await call_with_retry(transport.edit_text, act.chat_id, act.message_id,
+                                          act.text, act.keyboard)
+                except PermanentError as exc:
+                    if not_modified(exc):
+                        pass
+                    else:  # too old or deleted: send it as a new message instead
+                        done += await execute(transport, act.fallback)
+                        continue
+            elif act.kind == "text":
+                await call_with_retry(transport.send_text, act.chat_id, act.text, act.keyboard)
+            else:
+                assert act.file is not None
+                await call_with_retry(transport.send_file, act.kind, act.chat_id, act.file,
+                                      act.text, act.keyboard)
+            done += 1
+        except SendError as exc:
+            log.warning("%s to chat %s failed: %s", act.kind, act.chat_id, exc)
+    return done

@@ -1,0 +1,96 @@
+"""Framework-neutral webhook receiver (aiohttp): secret-token check, health endpoint, feed."""
+
+from __future__ import annotations
+
+import hmac
+import json
+import logging
+import secrets
+import time
+from typing import Any, Awaitable, Callable
+from urllib.parse import urlsplit
+
+from aiohttp import web
+
+log = logging.getLogger(__name__)
+
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+Feed = Callable[[dict[str, Any]], Awaitable[None]]
+
+
+def webhook_path(url: str) -> str:
+    """The local path to listen on: the path part of the public webhook URL."""
+    path = urlsplit(url).path or "/"
+    return path if path.startswith("/") else "/" + path
+
+
+def new_secret() -> str:
+    """A random secret token allowed by Telegram (A-Z, a-z, 0-9, _ and -)."""
+    return secrets.token_urlsafe(32)
+
+
+class WebhookServer:
+    """Receives Telegram updates on POST <path>, checks the secret, answers GET /healthz."""
+
+    def __init__(self, feed: Feed, path: str, secret: str | None, host: str = "0.0.0.0",
+                 port: int = 8080, health_path: str = "/healthz"):
+        self.feed = feed
+        self.path = path
+        self.secret = secret
+        self.host = host
+        self.port = port
+        self.health_path = health_path
+        self.received = 0
+        self.rejected = 0
+        self.started_at = time.time()
+        self._runner: web.AppRunner | None = None
+
+    def app(self) -> web.Application:
+        """The aiohttp application (exposed for embedding and tests)."""
+        app = web.Application(client_max_size=2 * 1024 * 1024)
+        app.router.add_post(self.path, self._on_update)
+        app.router.add_get(self.health_path, self._on_health)
+        return app
+
+    async def start(self) -> int:
+        """Start listening; returns the bound port (useful with port=0)."""
+        self._runner = web.AppRunner(self.app(), handle_signals=False, access_log=None,
+                                     shutdown_timeout=1.0)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, self.host, self.port)
+        await site.start()
+        self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        return self.port
+
+    async def stop(self) -> None:
+        """Stop listening."""
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+
+    async def _on_health(self, request: web.Request) -> web.Response:
+        return web.json_response({"status": "ok", "received": self.received,
+                                  "rejected": self.rejected,
+                                  "uptime_s": round(time.time() - self.started_at, 1)})
+
+    async def _on_update(self, request: web.Request) -> web.Response:
+        if self.secret is not None:
+            given = request.headers.get(SECRET_HEADER, "")
+            # constant-time comparison so the secret cannot be guessed byte by byte
+            if not hmac.compare_digest(given.encode(), self.secret.encode()):
+                self.rejected += 1
+                log.warning("webhook call with a missing or wrong secret token rejected")
+                return web.json_response({"ok": False, "description": "forbidden"}, status=403)
+        try:
+            update = json.loads(await request.read())
+        except ValueError:
+            return web.json_response({"ok": False, "description": "bad json"}, status=400)
+        if not isinstance(update, dict) or "update_id" not in update:
+            return web.json_response({"ok": False, "description": "not an update"}, status=400)
+        self.received += 1
+        try:
+            await self.feed(update)
+        except Exception:  # an error answer makes Telegram redeliver; the dispatcher dedupes
+            log.exception("handling webhook update %s failed", update.get("update_id"))
+            return web.json_response({"ok": False}, status=500)
+        return web.json_response({"ok": True})
