@@ -58,7 +58,7 @@ def _demo(args, settings: Settings) -> int:
 def _import(args, settings: Settings) -> int:
     """Import enterprises or users from an xlsx/csv file; all rows or none."""
     from storage.db import Database
-    from storage.importer import ImportError_, import_file
+    from storage.importer import DirectoryImportError, import_file
 
     async def run() -> int:
         db = Database(settings.database_url)
@@ -71,7 +71,7 @@ def _import(args, settings: Settings) -> int:
 
     try:
         count = asyncio.run(run())
-    except ImportError_ as exc:
+    except DirectoryImportError as exc:
         print(f"导入失败，未导入任何数据：\n{exc}", file=sys.stderr)
         return 1
     except FileNotFoundError:

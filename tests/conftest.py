@@ -5,6 +5,7 @@ import asyncio
 import os
 import shutil
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,12 @@ import pytest
 from storage.db import Database
 
 PG_URL = os.environ.get("PANDENG_TEST_PG_URL")  # e.g. postgresql+asyncpg://postgres@127.0.0.1:55432/postgres
+
+
+def run_blocking(coro_fn) -> object:
+    """Run a coroutine to completion from sync code, even when an event loop is already running."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(lambda: asyncio.run(coro_fn())).result()
 
 
 def _sqlite_url(path: Path) -> str:
@@ -28,7 +35,7 @@ def sqlite_template(tmp_path_factory) -> Path:
         await db.upgrade()
         await db.dispose()
 
-    asyncio.run(build())
+    run_blocking(build)
     return path
 
 
@@ -69,9 +76,9 @@ def pg_template() -> str:
         await db.upgrade()
         await db.dispose()
 
-    asyncio.run(build())
+    run_blocking(build)
     yield name
-    asyncio.run(_pg_exec(f'DROP DATABASE IF EXISTS "{name}"'))
+    run_blocking(lambda: _pg_exec(f'DROP DATABASE IF EXISTS "{name}"'))
 
 
 @pytest.fixture
@@ -96,7 +103,7 @@ async def pg_db(pg_template):
 
 
 @pytest.fixture(params=["sqlite", pytest.param("pg", marks=pytest.mark.pg)])
-async def db(request):
+def db(request):
     """The same test on a real SQLite file and on a real PostgreSQL server."""
     fixture = "sqlite_db" if request.param == "sqlite" else "pg_db"
     return request.getfixturevalue(fixture)
