@@ -1,0 +1,243 @@
+"""PolicyIndex: BM25 over jieba words, character bigrams and policy synonym groups, with a
+coverage-based confidence that decides between a direct answer, "these may help" and "not covered".
+
+Confidence bars (on Hit.confidence, in [0, 1]):
+- ``HIGH_BAR``: answer() returns a direct answer (Answer.confident is True);
+- ``LOW_BAR``: related() returns the hits as "these may help";
+- below LOW_BAR the handbook is taken not to cover the question: answer() is None, related() is [].
+"""
+from __future__ import annotations
+
+import heapq
+import math
+from collections import defaultdict
+from collections.abc import Iterable
+from pathlib import Path
+
+from .model import Answer, Clause, Hit, PolicyDocument
+from .parser import parse_file
+from .text import STOP, SYN_INDEX, WEAK, bigrams, content_runs, normalize, syn_groups, words
+
+HIGH_BAR = 0.50
+LOW_BAR = 0.30
+K1, B = 1.2, 0.75
+# field weights: a clause's own heading counts extra; parents and the document title give context
+W_TITLE, W_CONTEXT, W_DOCTITLE = 1.0, 0.6, 0.3
+Q_WORD, Q_WEAK, Q_SYN, Q_BIGRAM = 1.0, 0.35, 0.8, 0.4
+COMMON_FRACTION = 0.08  # terms in more clauses than this only rescore candidates (speed)
+N_CANDIDATES = 60
+NOVEL_PENALTY = 0.8  # per question word unknown to the whole handbook (at most two count)
+
+
+def _terms(text: str) -> list[str]:
+    """Index terms of a text: words, their synonym groups and character bigrams."""
+    ws = words(text)
+    out = list(ws)
+    for w in ws:
+        out.extend(syn_groups(w))
+    out.extend(bigrams(text))
+    return out
+
+
+class PolicyIndex:
+    """Search index over the clauses of policy documents (pure Python, in memory)."""
+
+    def __init__(self, documents: Iterable[PolicyDocument]):
+        """Build the index from parsed documents."""
+        self.documents: dict[str, PolicyDocument] = {}
+        self.clauses: list[Clause] = []
+        for d in documents:
+            self.documents[d.name] = d
+            self.clauses.extend(d.clauses)
+        self._build()
+
+    @classmethod
+    def from_files(cls, paths: Iterable[str | Path]) -> "PolicyIndex":
+        """Parse .md/.txt/.docx files (the document key is the file name without extension)."""
+        return cls(parse_file(p) for p in paths)
+
+    @classmethod
+    def from_dir(cls, directory: str | Path) -> "PolicyIndex":
+        """Index every .md/.txt/.docx file of a directory."""
+        exts = {".md", ".txt", ".docx"}
+        return cls.from_files(sorted(p for p in Path(directory).iterdir() if p.suffix.lower() in exts))
+
+    # ---------------------------------------------------------------- build
+    def _build(self) -> None:
+        n = len(self.clauses)
+        self._full: list[str] = []  # normalized clause text with context, for coverage checks
+        self._groups: list[frozenset] = []
+        tfs: list[dict[str, float]] = []
+        word_df: dict[str, int] = defaultdict(int)
+        term_cache: dict[str, list[str]] = {}  # document titles and headings repeat a lot
+        for c in self.clauses:
+            doc = self.documents.get(c.doc)
+            dtitle = normalize(doc.title) if doc else ""
+            body, title, ctx = normalize(c.text), normalize(c.title), normalize(c.context)
+            tf: dict[str, float] = defaultdict(float)
+            for t in _terms(body):
+                tf[t] += 1.0
+            for text, w in ((title, W_TITLE), (ctx, W_CONTEXT), (dtitle, W_DOCTITLE)):
+                if not text:
+                    continue
+                if text not in term_cache:
+                    term_cache[text] = _terms(text)
+                for t in term_cache[text]:
+                    tf[t] += w
+            tfs.append(tf)
+            for t in set(words(body)):
+                word_df[t] += 1
+            self._full.append(" ".join((dtitle, ctx, body)))
+            self._groups.append(frozenset(t for t in tf if t[0] == "@"))
+        avgdl = (sum(sum(tf.values()) for tf in tfs) / n) if n else 1.0
+        df: dict[str, int] = defaultdict(int)
+        for tf in tfs:
+            for t in tf:
+                df[t] += 1
+        self._idf = {t: math.log(1.0 + (n - f + 0.5) / (f + 0.5)) for t, f in df.items()}
+        post: dict[str, dict[int, float]] = defaultdict(dict)
+        for i, tf in enumerate(tfs):
+            norm = K1 * (1.0 - B + B * sum(tf.values()) / avgdl)
+            for t, f in tf.items():
+                post[t][i] = self._idf[t] * f * (K1 + 1.0) / (f + norm)
+        self._post = dict(post)
+        self._df = dict(df)
+        self._common = max(50, int(COMMON_FRACTION * n))
+        self._word_idf = {t: math.log(1.0 + (n - f + 0.5) / (f + 0.5)) for t, f in word_df.items()}
+        self._unseen_idf = math.log(1.0 + (n + 0.5) / 1.5) if n else 1.0
+
+    # ---------------------------------------------------------------- query
+    def _query(self, question: str) -> tuple[dict[str, float], list[tuple[str, float, bool]]]:
+        q = normalize(question)
+        ws = list(dict.fromkeys(words(q)))
+        terms: dict[str, float] = {}
+        units = []  # (word, coverage weight, weak)
+        for w in ws:
+            weak = w in WEAK
+            terms[w] = max(terms.get(w, 0.0), Q_WEAK if weak else Q_WORD)
+            for g in syn_groups(w):
+                terms[g] = max(terms.get(g, 0.0), Q_WEAK if weak else Q_SYN)
+            idf = self._word_idf.get(w, self._unseen_idf)
+            units.append((w, idf * (0.3 if weak else 1.0) * (0.5 if w.isdigit() else 1.0), weak))
+        for run in content_runs(q):
+            for bg in bigrams(run):
+                terms.setdefault(bg, Q_BIGRAM)
+        return terms, units
+
+    def _novel(self, units: list[tuple[str, float, bool]]) -> int:
+        """How many content words of the question appear nowhere in the handbook (not even a bigram
+        or a synonym): such a word usually names a topic the handbook does not cover."""
+        n = 0
+        for w, _weight, weak in units:
+            if weak or w.isdigit() or w in self._word_idf or SYN_INDEX.get(w) is not None:
+                continue
+            if any(w[j:j + 2] not in STOP and "#" + w[j:j + 2] in self._df for j in range(len(w) - 1)):
+                continue
+            if syn_groups(w):
+                continue
+            n += 1
+        return n
+
+    def _coverage(self, i: int, units: list[tuple[str, float, bool]]) -> float:
+        """IDF-weighted share of the question's words found in clause i (or as synonyms).
+
+        A compound word is credited by the share of its characters explained by bigrams present
+        in the clause or by synonym pieces, so one matching half does not cover the whole word."""
+        total = got = 0.0
+        full, groups = self._full[i], self._groups[i]
+        for w, weight, _weak in units:
+            total += weight
+            if w in full:
+                got += weight
+                continue
+            g = SYN_INDEX.get(w)
+            if g is not None:
+                got += weight if g in groups else 0.0
+                continue
+            n = len(w)
+            if n < 3:
+                continue
+            marked = [False] * n
+            for j in range(n - 1):
+                # generic bigrams such as 企业 inside 外资企业 explain nothing
+                if w[j:j + 2] not in STOP and w[j:j + 2] in full:
+                    marked[j] = marked[j + 1] = True
+            for size in range(n - 1, 1, -1):
+                for j in range(n - size + 1):
+                    gg = SYN_INDEX.get(w[j:j + size])
+                    if gg is not None and gg in groups:
+                        for x in range(j, j + size):
+                            marked[x] = True
+            got += weight * 0.9 * sum(marked) / n
+        return got / total if total else 0.0
+
+    def _scores(self, terms: dict[str, float]) -> dict[int, float]:
+        acc: dict[int, float] = {}
+        common = []
+        for t, qw in terms.items():
+            p = self._post.get(t)
+            if p is None:
+                continue
+            if len(p) > self._common:
+                common.append((p, qw))
+                continue
+            get = acc.get
+            for d, w in p.items():
+                acc[d] = get(d, 0.0) + w * qw
+        if common:
+            if acc:
+                cands = heapq.nlargest(N_CANDIDATES, acc, key=acc.__getitem__) if len(acc) > N_CANDIDATES else list(acc)
+            else:  # only common terms: fall back to the densest term's best clauses
+                p, _ = min(common, key=lambda x: len(x[0]))
+                cands = heapq.nlargest(N_CANDIDATES, p, key=p.__getitem__)
+            for d in cands:
+                s = acc.get(d, 0.0)
+                for p, qw in common:
+                    s += p.get(d, 0.0) * qw
+                acc[d] = s
+        return acc
+
+    def _ranked(self, question: str, k: int) -> list[Hit]:
+        terms, units = self._query(question)
+        acc = self._scores(terms)
+        if not acc:
+            return []
+        top = heapq.nlargest(max(k, 10), acc.items(), key=lambda x: x[1])
+        best = top[0][1] or 1.0
+        penalty = NOVEL_PENALTY ** min(self._novel(units), 2)
+        rescored = []
+        for i, s in top:
+            cov = self._coverage(i, units) * penalty
+            # rank by relative BM25 blended with coverage, so exact topic words win ties
+            rescored.append((0.6 * s / best + 0.4 * cov, cov, i))
+        rescored.sort(key=lambda x: -x[0])
+        hits = []
+        for rank, (final, cov, i) in enumerate(rescored[:k]):
+            c = self.clauses[i]
+            doc = self.documents.get(c.doc)
+            hits.append(Hit(doc=c.doc, clause=c.label, text=c.text, score=round(final, 6),
+                            confidence=round(cov, 4), title=doc.title if doc else c.doc))
+        return hits
+
+    def search(self, question: str, k: int = 3) -> list[Hit]:
+        """The k best clauses for a question, best first (each with .score and .confidence)."""
+        return self._ranked(question, k)
+
+    def related(self, question: str, k: int = 3) -> list[Hit]:
+        """Hits at or above the low bar ("these may help"); [] when nothing is close enough."""
+        return [h for h in self._ranked(question, k) if h.confidence >= LOW_BAR]
+
+    def answer(self, question: str) -> Answer | None:
+        """A direct answer above the high bar, or None when the handbook does not answer it."""
+        hits = self._ranked(question, 3)
+        if not hits or hits[0].confidence < HIGH_BAR:
+            return None
+        top = hits[0]
+        sources = [top] + [h for h in hits[1:] if h.confidence >= LOW_BAR][:2]
+        return Answer(text=self.render(top, question), sources=sources, confident=True)
+
+    def render(self, hit: Hit, question: str) -> str:
+        """The clause trimmed to the sentences that matter, with document title and clause label."""
+        from .trim import trim_clause
+
+        return f"{hit.cite}：{trim_clause(hit.text, question)}"
