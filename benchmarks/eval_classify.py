@@ -77,7 +77,7 @@ def cv_accuracy(rows: list[dict], k: int = 5, **kw) -> tuple[float, float]:
 def tune() -> None:
     """Grid-search the constants by CV on the training split."""
     rows = load_examples("train")
-    grid = itertools.product([0.3, 1.0, 2.0, 4.0], [0.0, 1.0, 1.5, 2.0, 3.0], [0.5, 0.75, 1.0])
+    grid = itertools.product([0.5, 1.0, 2.0], [1.0, 1.5, 2.0, 3.0, 5.0], [0.5, 0.75, 1.0, 1.5])
     results = []
     for alpha, lw, temp in grid:
         acc, nll = cv_accuracy(rows, alpha=alpha, lex_weight=lw, temperature=temp)

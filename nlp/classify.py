@@ -52,8 +52,8 @@ DATA_PATH = Path(__file__).parent / "data" / "appeals_labelled.jsonl"
 
 # Tuned by 5-fold CV on the training split (benchmarks/eval_classify.py --tune).
 ALPHA = 1.0          # NB additive smoothing
-LEX_WEIGHT = 1.5     # weight of one lexicon point relative to the normalised NB score
-TEMPERATURE = 0.75   # softmax temperature for the reported confidence
+LEX_WEIGHT = 3.0     # weight of one lexicon point relative to the normalised NB score
+TEMPERATURE = 1.0    # softmax temperature for the reported confidence
 MAX_CHARS = 2000     # longer texts are cut: the first paragraphs carry the ask
 
 _CJK = re.compile(r"[\u4e00-\u9fff]+")
