@@ -14,6 +14,7 @@ log = logging.getLogger(__name__)
 CAPTION_LIMIT = 1024
 TOAST_LIMIT = 200  # answerCallbackQuery text limit
 PLATFORM = "telegram"
+ALLOWED_UPDATES = ["message", "callback_query"]
 
 
 # ---- errors every transport maps its framework's exceptions into ----------------------------

@@ -1,0 +1,126 @@
+"""Runs the bot: one framework adapter, the real handlers, the outbox sender, polling or webhook."""
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+import time
+from typing import Any
+
+from handlers.dispatcher import Dispatcher
+from handlers.types import Incoming
+from storage.db import Database
+from storage.models import utcnow
+
+from .outbox_sender import OutboxSender
+from .settings import Settings
+from .telegram_common import execute, menu_commands, plan
+from .webhook import WebhookServer, new_secret, webhook_path
+
+log = logging.getLogger(__name__)
+
+
+def make_adapter(framework: str, settings: Settings, on_incoming, polling_timeout: int = 30) -> Any:
+    """The aiogram or PTB adapter, pointed at PANDENG_TELEGRAM_API_BASE through PANDENG_PROXY."""
+    if settings.bot_token is None or not settings.bot_token.get_secret_value():
+        raise SystemExit("请先设置 PANDENG_BOT_TOKEN（向 @BotFather 申请的机器人令牌）。")
+    token = settings.bot_token.get_secret_value()
+    if framework == "ptb":
+        from .telegram_ptb import PtbAdapter
+
+        return PtbAdapter(token, settings.telegram_api_base, settings.proxy, on_incoming, polling_timeout)
+    from .telegram_aiogram import AiogramAdapter
+
+    return AiogramAdapter(token, settings.telegram_api_base, settings.proxy, on_incoming, polling_timeout)
+
+
+class BotRunner:
+    """Start/stop the whole runtime; `handle_incoming` is the path every update takes."""
+
+    def __init__(self, settings: Settings, *, framework: str | None = None, webhook_url: str | None = None,
+                 db: Database | None = None, outbox: bool = True, polling_timeout: int = 30,
+                 outbox_options: dict | None = None, clock=utcnow, set_commands: bool = True) -> None:
+        self.settings = settings
+        self.framework = framework or settings.framework
+        self.webhook_url = webhook_url
+        self._own_db = db is None
+        self.db = db or Database(settings.database_url)
+        self.dispatcher = Dispatcher(self.db, settings, clock=clock)
+        self.adapter = make_adapter(self.framework, settings, self.handle_incoming, polling_timeout)
+        self.outbox_enabled = outbox
+        self.outbox_options = outbox_options or {}
+        self.set_commands = set_commands
+        self.sender: OutboxSender | None = None
+        self.webhook: WebhookServer | None = None
+        self.handled = 0
+        self._outbox_stop = asyncio.Event()
+        self._outbox_task: asyncio.Task | None = None
+
+    async def handle_incoming(self, inc: Incoming) -> None:
+        """Dispatcher (one transaction) → replies → Bot API calls; then wake the outbox."""
+        replies = await self.dispatcher.handle(inc)
+        await execute(self.adapter.transport, plan(inc, replies))
+        self.handled += 1
+        if self.sender is not None:
+            self.sender.wake.set()  # notifications the handlers queued go out now, not after idle_s
+
+    async def start(self) -> None:
+        """getMe, command menu, webhook or polling, and the outbox sender."""
+        if self._own_db:
+            await self.db.upgrade()
+        username = await self.adapter.start()
+        if not self.settings.bot_username:
+            self.settings.bot_username = username  # invite deep links need it
+        if self.set_commands:
+            await self.adapter.set_commands(menu_commands())
+        if self.webhook_url:
+            secret = (self.settings.webhook_secret.get_secret_value()
+                      if self.settings.webhook_secret else new_secret())
+            self.webhook = WebhookServer(self.adapter.feed, webhook_path(self.webhook_url), secret,
+                                         self.settings.webhook_host, self.settings.webhook_port)
+            await self.webhook.start()
+            await self.adapter.set_webhook(self.webhook_url, secret)
+        else:
+            await self.adapter.poll()
+        if self.outbox_enabled:
+            self.sender = OutboxSender(self.db, self.adapter.transport, **self.outbox_options)
+            self._outbox_task = asyncio.create_task(self.sender.run(self._outbox_stop))
+        log.info("bot @%s running on %s (%s)", username, self.framework,
+                 "webhook" if self.webhook_url else "long polling")
+
+    async def stop(self, delete_webhook: bool = False) -> None:
+        """Graceful stop: the outbox finishes the row in flight, polling stops, sessions close."""
+        self._outbox_stop.set()
+        if self._outbox_task is not None:
+            await self._outbox_task
+            self._outbox_task = None
+        if self.webhook is not None:
+            await self.webhook.stop()
+            if delete_webhook:
+                await self.adapter.delete_webhook()
+        await self.adapter.close()
+        if self._own_db:
+            await self.db.dispose()
+
+    async def kill(self) -> None:
+        """Abrupt stop for tests: like a crash, nothing is finished or confirmed."""
+        if self._outbox_task is not None:
+            self._outbox_task.cancel()
+        await self.adapter.close()
+
+    async def run_forever(self) -> None:
+        """Start, wait for SIGINT/SIGTERM, stop."""
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            try:
+                loop.add_signal_handler(sig, stop.set)
+            except NotImplementedError:  # pragma: no cover (Windows)
+                pass
+        await self.start()
+        mode = f"webhook {self.webhook_url}" if self.webhook_url else "长轮询"
+        print(f"攀登助手已启动（{self.framework}，{mode}），按 Ctrl+C 停止。", flush=True)
+        started = time.monotonic()
+        await stop.wait()
+        await self.stop()
+        print(f"已停止。运行 {time.monotonic() - started:.0f} 秒，处理 {self.handled} 条更新。", flush=True)

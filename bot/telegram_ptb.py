@@ -1,0 +1,165 @@
+"""python-telegram-bot 22 adapter: updates → Incoming, planned replies → Bot API calls. Nothing else."""
+from __future__ import annotations
+
+import datetime as dtm
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from telegram import (Bot, BotCommand, CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup,
+                      Update)
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+from telegram.ext import Application, ApplicationBuilder, CallbackQueryHandler, ContextTypes, MessageHandler, filters
+
+from handlers.types import Incoming, OutFile
+
+from .telegram_common import (ALLOWED_UPDATES, BlockedByUser, PermanentError, RetryLater,
+                              TransientError, Transport, callback_to_incoming, message_to_incoming)
+
+log = logging.getLogger(__name__)
+OnIncoming = Callable[[Incoming], Awaitable[None]]
+
+
+def markup(keyboard: list[list[dict]] | None) -> InlineKeyboardMarkup | None:
+    """Plain keyboard rows → PTB InlineKeyboardMarkup."""
+    if not keyboard:
+        return None
+    return InlineKeyboardMarkup([
+        [InlineKeyboardButton(b["text"], callback_data=b.get("data"), url=b.get("url")) for b in row]
+        for row in keyboard])
+
+
+def _retry_seconds(exc: RetryAfter) -> float:
+    # The private timedelta avoids PTB's int-vs-timedelta deprecation warning.
+    value = getattr(exc, "_retry_after", None)
+    return value.total_seconds() if isinstance(value, dtm.timedelta) else float(exc.retry_after)  # type: ignore[arg-type]
+
+
+async def _mapped(coro: Awaitable[Any]) -> Any:
+    """Run a PTB call, translating its exceptions into the transport's error classes."""
+    try:
+        return await coro
+    except RetryAfter as exc:
+        raise RetryLater(_retry_seconds(exc), str(exc)) from exc
+    except Forbidden as exc:
+        raise BlockedByUser(str(exc)) from exc
+    except BadRequest as exc:  # a subclass of NetworkError in PTB, so it goes first
+        raise PermanentError(str(exc)) from exc
+    except NetworkError as exc:  # 5xx, timeouts, connection errors
+        raise TransientError(str(exc)) from exc
+    except TelegramError as exc:
+        raise PermanentError(str(exc)) from exc
+
+
+class PtbTransport(Transport):
+    """The Bot API calls the bot makes, via a PTB Bot."""
+
+    def __init__(self, bot: Bot) -> None:
+        self.bot = bot
+
+    async def answer_callback(self, callback_id: str, text: str, show_alert: bool) -> None:
+        await _mapped(self.bot.answer_callback_query(callback_id, text=text or None, show_alert=show_alert))
+
+    async def send_text(self, chat_id: int, text: str, keyboard: list[list[dict]] | None) -> int:
+        msg = await _mapped(self.bot.send_message(chat_id, text, reply_markup=markup(keyboard)))
+        return msg.message_id
+
+    async def edit_text(self, chat_id: int, message_id: int, text: str, keyboard: list[list[dict]] | None) -> None:
+        await _mapped(self.bot.edit_message_text(text, chat_id=chat_id, message_id=message_id,
+                                                 reply_markup=markup(keyboard)))
+
+    async def send_file(self, kind: str, chat_id: int, file: OutFile, caption: str,
+                        keyboard: list[list[dict]] | None) -> int:
+        if kind == "photo":
+            msg = await _mapped(self.bot.send_photo(chat_id, file.content, caption=caption or None,
+                                                    filename=file.filename, reply_markup=markup(keyboard)))
+        else:
+            msg = await _mapped(self.bot.send_document(chat_id, file.content, caption=caption or None,
+                                                       filename=file.filename, reply_markup=markup(keyboard)))
+        return msg.message_id
+
+    async def download(self, file_id: str) -> bytes:
+        f = await _mapped(self.bot.get_file(file_id))
+        return bytes(await _mapped(f.download_as_bytearray()))
+
+
+class PtbAdapter:
+    """Runs a PTB Application whose only job is to hand updates to `on_incoming`."""
+
+    framework = "ptb"
+
+    def __init__(self, token: str, api_base: str, proxy: str | None, on_incoming: OnIncoming,
+                 polling_timeout: int = 30) -> None:
+        base = api_base.rstrip("/")
+        builder = (ApplicationBuilder().token(token).base_url(f"{base}/bot").base_file_url(f"{base}/file/bot")
+                   # the dispatcher serialises each user's updates, so different users may run in parallel
+                   .concurrent_updates(64).connection_pool_size(64).pool_timeout(10.0))
+        if proxy:
+            builder = builder.proxy(proxy).get_updates_proxy(proxy)
+        self.app: Application = builder.build()
+        self.transport = PtbTransport(self.app.bot)
+        self.on_incoming = on_incoming
+        self.polling_timeout = polling_timeout
+        self.username: str | None = None
+        self.app.add_handler(MessageHandler(filters.UpdateType.MESSAGE, self._on_message))
+        self.app.add_handler(CallbackQueryHandler(self._on_callback))
+        self._started = False
+
+    @property
+    def bot_id(self) -> int:
+        """The bot's user id (known after start)."""
+        return self.app.bot.id
+
+    async def _on_message(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        inc = message_to_incoming(update.update_id, update.message, self.app.bot.id)
+        if inc is not None:
+            await self.on_incoming(inc)
+
+    async def _on_callback(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        query: CallbackQuery = update.callback_query  # type: ignore[assignment]
+        inc = callback_to_incoming(update.update_id, query)
+        if inc is not None:
+            await self.on_incoming(inc)
+
+    async def start(self) -> str:
+        """initialize (getMe) and start the update processing; returns the bot's username."""
+        await self.app.initialize()
+        await self.app.start()
+        self._started = True
+        self.username = self.app.bot.username
+        return self.username or ""
+
+    async def set_commands(self, commands: list[tuple[str, str]]) -> None:
+        """setMyCommands with the Chinese descriptions."""
+        await self.app.bot.set_my_commands([BotCommand(c, d) for c, d in commands])
+
+    async def poll(self) -> None:
+        """Start long polling (PTB's updater deletes any webhook first) and return."""
+        assert self.app.updater is not None
+        await self.app.updater.start_polling(poll_interval=0.0, timeout=dtm.timedelta(seconds=self.polling_timeout),
+                                             allowed_updates=ALLOWED_UPDATES, drop_pending_updates=False)
+
+    async def stop_polling(self) -> None:
+        """Stop long polling."""
+        if self.app.updater is not None and self.app.updater.running:
+            await self.app.updater.stop()
+
+    async def feed(self, update: dict) -> None:
+        """Handle one update received by the webhook server (awaits the handler)."""
+        await self.app.process_update(Update.de_json(update, self.app.bot))
+
+    async def set_webhook(self, url: str, secret: str | None) -> None:
+        """setWebhook with the secret token Telegram will send back in a header."""
+        await self.app.bot.set_webhook(url, secret_token=secret, allowed_updates=ALLOWED_UPDATES)
+
+    async def delete_webhook(self) -> None:
+        """deleteWebhook (pending updates kept)."""
+        await self.app.bot.delete_webhook(drop_pending_updates=False)
+
+    async def close(self) -> None:
+        """Stop the application and close its HTTP pools."""
+        await self.stop_polling()
+        if self._started:
+            await self.app.stop()
+            self._started = False
+        await self.app.shutdown()
