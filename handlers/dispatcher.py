@@ -140,11 +140,11 @@ async def route(ctx: Context) -> list[Reply] | Reply | None:
     inc = ctx.inc
     if inc.is_button:
         ctx.parts = (inc.callback_data or "").split(":")
+        if ctx.user is None:
+            return Reply(NOT_ENROLLED_USER, toast=True)
         spec = registry.CALLBACKS.get(ctx.parts[0])
         if spec is None:
             return Reply("这个按钮已失效，请重新打开相关页面。", toast=True)
-        if ctx.user is None:
-            return Reply(NOT_ENROLLED_USER, toast=True)
         if not _allowed(spec.roles, ctx.user):
             return Reply(NO_RIGHT, toast=True)
         return await spec.func(ctx)
