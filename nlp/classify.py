@@ -98,10 +98,14 @@ class _Tokenizer:
                     tk.add_word(kw, freq=2000)
         self._tk = tk
 
+    def words(self, text: str) -> list[str]:
+        """Plain jieba segmentation (no HMM, deterministic) of an already normalised text."""
+        return list(self._tk.cut(text, HMM=False))
+
     def features(self, text: str) -> list[str]:
         """Distinct features of a normalised text: jieba words (w:) and CJK char bigrams (b:)."""
         feats: set[str] = set()
-        for word in self._tk.cut(text, HMM=False):
+        for word in self.words(text):
             word = word.strip()
             if not word or word in _STOPWORDS or not _WORDISH.search(word):
                 continue
