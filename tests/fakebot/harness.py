@@ -52,3 +52,58 @@ async def tg_demo(tg_db):
     async with tg_db.session() as session:
         refs = await seed_demo(session)
     return tg_db, refs
+
+
+FRAMEWORKS = ["aiogram", "ptb"]
+FAST_OUTBOX = {"idle_s": 0.05, "backoff_base_s": 0.05, "lease_s": 5.0}
+
+
+def free_port() -> int:
+    """A TCP port free on 127.0.0.1 right now (for webhook URLs that must name the port)."""
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def bot_settings(fake, framework: str, **extra):
+    """Settings pointing the bot at the fake server."""
+    from bot.settings import Settings
+
+    return Settings(_env_file=None, bot_token=fake.token, telegram_api_base=fake.base_url,
+                    framework=framework, proxy=None, webhook_host="127.0.0.1", **extra)
+
+
+async def start_bot(fake, db, framework: str, *, webhook_url: str | None = None, outbox: bool = True,
+                    **extra):
+    """A started BotRunner (real framework stack) talking to the fake over HTTP."""
+    from bot.runner import BotRunner
+
+    settings = bot_settings(fake, framework, **extra)
+    runner = BotRunner(settings, framework=framework, db=db, webhook_url=webhook_url, outbox=outbox,
+                       polling_timeout=1, outbox_options=dict(FAST_OUTBOX))
+    await runner.start()
+    return runner
+
+
+@pytest.fixture
+async def fake():
+    """A started fake Bot API server."""
+    from tests.fakebot import FakeBotServer
+
+    server = await FakeBotServer().start()
+    yield server
+    await server.stop()
+
+
+async def bind(db, name: str, telegram_id: int) -> int:
+    """Bind a demo user (by name) to a Telegram id directly in the database; returns users.id."""
+    from sqlalchemy import select
+
+    from storage.models import User
+
+    async with db.session() as s:
+        user = (await s.scalars(select(User).where(User.name == name))).unique().one()
+        user.telegram_id = telegram_id
+        return user.id
