@@ -34,7 +34,7 @@ _REGION_ALIASES.update({
 })
 
 _QTY_UNITS = (
-    "平方米|平米|立方米|立方|公斤|千克|kg|吨|个|件|台|套|箱|卷|张|块|根|支|只|片|桶|袋|车|辆|"
+    "平方米|平米|平|立方米|立方|公斤|千克|kg|吨|个|件|台|套|箱|卷|张|块|根|支|只|片|桶|袋|车|辆|"
     "条|组|双|米|方|瓶|盒|包|托|捆|万只|万个|万件|万套|万米|万平"
 )
 _CN_NUM = "零一二两三四五六七八九十百千万"
@@ -47,10 +47,14 @@ SPEC_RES = (
     ("dn", re.compile(r"\bdn\s*(\d+)")),
     ("elec", re.compile(r"(\d+(?:\.\d+)?)\s*(kv|kva|kw|kwh|mah|ah|v|w|a|hz|mw)(?![a-z])")),
     ("size", re.compile(r"(\d+(?:\.\d+)?)\s*(mm|cm|丝|寸|mpa|目|号|t|匹|p)(?![a-z])")),
+    ("grade", re.compile(r"(?<![a-z0-9.])(201|301|304l?|316l?|310s?|321|430|2205|6061|6063|7075|5052|1060|3003|"
+                         r"q235[a-e]?|q345[a-e]?|q355[a-e]?|45#|20#)(?![0-9])")),
+    ("level", re.compile(r"(?<![a-z0-9.])([a-z]\d?|\d+(?:\.\d+)?)\s*级")),
     ("model", re.compile(r"\b([a-z]{1,4}-?\d{2,}[a-z0-9]*|\d{2,}[a-z]{1,3}\d*)\b")),
     # 304不锈钢, 6205轴承: a bare 3-4 digit grade before a word (not a year or a date).
     ("grade", re.compile(r"(?<![\d.])(\d{3,4})(?=\s*[\u4e00-\u9fff])(?!\s*[年月日元号天万个周])")),
 )
+RANGE_RE = re.compile(r"[φΦøØ]?\d+(?:\.\d+)?\s*[a-z]*\s*[-~～至到]\s*[φΦøØ]?\d+(?:\.\d+)?\s*[a-z]*")
 PHONE_RE = re.compile(r"1[3-9]\d{9}|\d{3,4}-\d{7,8}")
 _NUM_RE = re.compile(r"[\d.]+")
 # Characters that end a phrase (anything that is not CJK, latin letter or digit).
@@ -86,43 +90,75 @@ class Lexicon:
 def lexicon() -> Lexicon:
     """Load nlp/data/ once."""
     canon: dict[str, str] = {}
-    for row in _read_words("industrial_terms.txt"):
+    for row in _read_words("sd_terms.txt"):
         for w in row:
             canon.setdefault(w, w)
-    for group in _read_words("synonyms.txt"):
+    for group in _read_words("sd_synonyms.txt"):
         head = group[0]
         for w in group:
             canon[w] = head
-    stop = {w for row in _read_words("stopwords.txt") for w in row} - set(canon)
+    stop = {w for row in _read_words("sd_stopwords.txt") for w in row} - set(canon)
     terms = frozenset(sys.intern(v) for v in canon.values())
     return Lexicon(canon, terms, frozenset(stop), max(map(len, canon)))
 
 
 _tok_lock = threading.Lock()
 _tokenizer = None
+_pos_tokenizer = None
+
+# How much a unit looks like a product, by jieba part of speech: nouns name products,
+# verbs and adjectives (维修, 加厚, 早熟) describe them.
+_NOUN_FLAGS = ("n", "nz", "ng", "nr", "nrt", "nrfg", "ns", "nt", "eng", "l", "j", "vn")
+WEIGHT_TERM, WEIGHT_NOUN, WEIGHT_OTHER, WEIGHT_PURPOSE = 1.0, 0.85, 0.45, 0.4
+# Words after which the phrase before is what the goods are *for* (锂电用, 口罩用的).
+_PURPOSE_AFTER = frozenset({"用", "专用", "用的", "使用", "配套"})
+# Words before which the phrase after is a purpose (用于芯片扩散).
+_PURPOSE_BEFORE = frozenset({"用于", "适用于", "应用于", "用在", "适合", "供"})
+# Generic heads that name a form or category, not the product itself (磷酸铁锂正极材料).
+WEAK_HEADS = frozenset({"正极材料", "负极材料", "片材", "颗粒", "粒子", "件", "制品", "系列",
+                        "粉体", "成品", "半成品", "毛坯", "材", "料", "组", "套", "台", "个",
+                        "只", "支", "根", "条", "块", "批", "款", "类", "种"})
+# Cue verbs: a phrase right before one of these, with another phrase after it in the same
+# clause, names who is asking (电池厂求购隔膜, 仓库要托盘), not the goods.
+CUES = frozenset({"需要", "求购", "采购", "收", "收购", "要", "寻找", "找", "急需", "急求", "想要",
+                  "购买", "订购", "供应", "出售", "提供", "可提供", "长期供应", "大量供应", "销售",
+                  "生产", "有现货", "现货供应", "长期收", "回收", "招标"})
+WEIGHT_IDENTITY = 0.6
 
 
 def tokenizer():
     """Own jieba.Tokenizer instance, created lazily and quietly."""
-    global _tokenizer
+    global _tokenizer, _pos_tokenizer
     if _tokenizer is None:
         with _tok_lock:
             if _tokenizer is None:
                 import jieba
+                import jieba.posseg
 
                 jieba.setLogLevel(logging.WARNING)
                 tok = jieba.Tokenizer()
                 tok.initialize()
+                _pos_tokenizer = jieba.posseg.POSTokenizer(tok)
                 _tokenizer = tok
     return _tokenizer
+
+
+def pos_tokenizer():
+    """Part-of-speech tokenizer bound to our own jieba.Tokenizer."""
+    tokenizer()
+    return _pos_tokenizer
 
 
 def _is_ascii_word(ch: str) -> bool:
     return ch.isascii() and ch.isalnum()
 
 
-def _segment_run(run: str, lex: Lexicon) -> list[tuple[str, str] | None]:
-    """Cut one separator-free run into units; None marks a separator.
+# A unit is (canonical, surface, weight); a separator is (None, word, 0.0).
+Unit = tuple
+
+
+def _segment_run(run: str, lex: Lexicon) -> list[Unit]:
+    """Cut one separator-free run into units and separators.
 
     Dictionary terms win by longest match (DP maximising the sum of squared term lengths),
     so 液压油缸 is one unit and never 液压油 + 缸. Leftover stretches go to jieba.
@@ -147,7 +183,7 @@ def _segment_run(run: str, lex: Lexicon) -> list[tuple[str, str] | None]:
         pieces.append((j, i, w))
         i = j
     pieces.reverse()
-    units: list[tuple[str, str] | None] = []
+    units: list[Unit] = []
     buf = ""
     for j, i, w in pieces:
         if w is None:
@@ -156,22 +192,22 @@ def _segment_run(run: str, lex: Lexicon) -> list[tuple[str, str] | None]:
         if buf:
             units.extend(_jieba_units(buf, lex))
             buf = ""
-        units.append((lex.canon[w], w))
+        units.append((lex.canon[w], w, WEIGHT_TERM))
     if buf:
         units.extend(_jieba_units(buf, lex))
     return units
 
 
-def _jieba_units(text: str, lex: Lexicon) -> list[tuple[str, str] | None]:
-    out: list[tuple[str, str] | None] = []
-    for tok in tokenizer().lcut(text, HMM=True):
-        tok = tok.strip()
-        if not tok or tok in lex.stop or _NUM_RE.fullmatch(tok):
-            out.append(None)
-        elif all(c in _CN_NUM for c in tok):
-            out.append(None)
+def _jieba_units(text: str, lex: Lexicon) -> list[Unit]:
+    out: list[Unit] = []
+    for pair in pos_tokenizer().lcut(text, HMM=True):
+        tok, flag = pair.word.strip(), pair.flag
+        if not tok or tok in lex.stop or _NUM_RE.fullmatch(tok) or all(c in _CN_NUM for c in tok):
+            out.append((None, tok, 0.0))
+        elif flag.startswith(_NOUN_FLAGS) and len(tok) >= 2 or tok.isascii():
+            out.append((sys.intern(tok), tok, WEIGHT_NOUN))
         else:
-            out.append((sys.intern(tok), tok))
+            out.append((sys.intern(tok), tok, WEIGHT_OTHER))
     return out
 
 
@@ -181,6 +217,7 @@ class Analysis:
 
     phrases: list  # list[tuple[str, ...]] of canonical units, head last
     surfaces: list  # same shape, the words as written
+    weights: list  # per phrase: how much it names a product (head type, purpose)
     specs: list  # list[tuple[kind, value, display]]
     quantities: list  # list[str] like "500吨"
     region: str | None
@@ -197,6 +234,37 @@ def find_region(text: str) -> str | None:
     return best[1] if best else None
 
 
+def _collect(units: list, lex: Lexicon, phrases: list, surfaces: list, weights: list) -> None:
+    """Group one clause's units into phrases at separators; weigh each by head, purpose, role."""
+    cur: list = []
+    purpose_next = False
+    last = before_cue = None  # last phrase of this clause; one that stood before a cue verb
+    for unit in units:
+        if unit[0] is not None:
+            cur.append(unit)
+            continue
+        while len(cur) > 1 and cur[-1][0] in WEAK_HEADS:
+            cur.pop()
+        # a lone single-character unknown word (量, 型 ...) is noise, not a product
+        if cur and not (len(cur) == 1 and len(cur[0][0]) == 1 and cur[0][0] not in lex.terms):
+            w = cur[-1][2]
+            if purpose_next or unit[1] in _PURPOSE_AFTER:
+                w = min(w, WEIGHT_PURPOSE)
+            if before_cue is not None and w >= WEIGHT_NOUN:
+                weights[before_cue] = min(weights[before_cue], WEIGHT_IDENTITY)
+                before_cue = None
+            phrases.append(tuple(u[0] for u in cur))
+            surfaces.append(tuple(u[1] for u in cur))
+            weights.append(w)
+            last = len(weights) - 1
+            purpose_next = False
+        if unit[1] in CUES and last is not None and before_cue is None:
+            before_cue = last
+        if unit[1] in _PURPOSE_BEFORE:
+            purpose_next = True
+        cur = []
+
+
 def analyse(raw: str) -> Analysis:
     """Normalise a post and cut it into phrases, specs, quantities and region."""
     lex = lexicon()
@@ -208,25 +276,21 @@ def analyse(raw: str) -> Analysis:
             work = work.replace(alias, " ")
     quantities = [m.group(0).replace(" ", "") for m in QTY_RE.finditer(work)]
     work = QTY_RE.sub(" ", work)
+    # ranges (1-20mm, Φ300-Φ600) describe a catalogue, not one spec: never a conflict
+    work = RANGE_RE.sub(" ", work)
     specs = []
     for kind, rx in SPEC_RES:
         for m in rx.finditer(work):
             value = "".join(g for g in m.groups() if g)
             specs.append((kind, value, m.group(0).strip()))
         work = rx.sub(" ", work)
-    phrases, surfaces = [], []
+    phrases, surfaces, weights = [], [], []
     for run in _SEP_RE.split(_NUM_RE.sub(" ", work)):
-        if not run:
-            continue
-        cur, cur_s = [], []
-        for unit in _segment_run(run, lex) + [None]:
-            if unit is None:
-                # a lone single-character unknown word (量, 型 ...) is noise, not a product
-                if cur and not (len(cur) == 1 and len(cur[0]) == 1 and cur[0] not in lex.terms):
-                    phrases.append(tuple(cur))
-                    surfaces.append(tuple(cur_s))
-                cur, cur_s = [], []
-            else:
-                cur.append(unit[0])
-                cur_s.append(unit[1])
-    return Analysis(phrases, surfaces, specs, quantities, region, text)
+        if run:
+            _collect(_segment_run(run, lex) + [(None, "", 0.0)], lex, phrases, surfaces, weights)
+    # later products in a post are usually extras; a slight discount orders ties
+    first = next((i for i, w in enumerate(weights) if w >= WEIGHT_NOUN), None)
+    for i, w in enumerate(weights):
+        if first is not None and i > first:
+            weights[i] = w * 0.95
+    return Analysis(phrases, surfaces, weights, specs, quantities, region, text)

@@ -20,6 +20,7 @@ from nlp.lexicon import analyse, lexicon
 KINDS = ("supply", "demand")
 OTHER = {"supply": "demand", "demand": "supply"}
 MIN_SCORE = 62.0  # below this a hit is not worth a cadre's attention
+_WASTE = frozenset({"废", "废旧", "废弃", "旧"})
 _SPEC_CONFLICT_CLASSES = ("dia", "dn", "elec", "size", "grade")
 
 
@@ -73,9 +74,13 @@ def phrase_sim(q: tuple, c: tuple) -> float:
     if hq == hc:
         head = 1.0
     elif hq.endswith(hc) or hc.endswith(hq):
-        # 电池 / 储能电池: the shorter one is the broader product
-        shorter = hq if len(hq) < len(hc) else hc
-        head = 0.85 if len(shorter) >= 2 else 0.75
+        # 电池 / 储能电池: the shorter one is the broader product, unless the broad side
+        # names a modifier the specific side contradicts (石墨+坩埚 vs 氧化铝坩埚)
+        (short, long_), mods = ((hq, hc), q[:-1]) if len(hq) < len(hc) else ((hc, hq), c[:-1])
+        extra = long_[: len(long_) - len(short)]
+        head = 0.85 if len(short) >= 2 else 0.75
+        if mods and not any(m in extra or extra in m for m in mods):
+            head = 0.3
     elif hq in terms and hc in terms:
         return 0.0  # two different known products
     elif (len(hq) >= 2 and sc.endswith(hq)) or (len(hc) >= 2 and sq.endswith(hc)):
@@ -86,6 +91,8 @@ def phrase_sim(q: tuple, c: tuple) -> float:
             return 0.0
         head = 0.4 + 0.45 * fuzz.ratio(sq, sc) / 100.0
     mq, mc = q[:-1], c[:-1]
+    if any(u in _WASTE for u in mq) != any(u in _WASTE for u in mc):
+        head *= 0.4  # 废活性炭 is waste to dispose of, not activated carbon
     if not mq:
         agree = 1.0
     else:
@@ -93,6 +100,8 @@ def phrase_sim(q: tuple, c: tuple) -> float:
         agree = hits / len(mq)
         if not mc:
             agree = max(agree, 0.5)
+        elif agree == 0:
+            return head * 0.7  # both qualify the product and disagree: another variant
     return head * (0.8 + 0.2 * agree)
 
 
@@ -144,9 +153,9 @@ class Matcher:
         if post_id in self._posts:
             self.remove(post_id)
         a = analyse(text)
-        phrases = tuple(dict.fromkeys(tuple(sys.intern(u) for u in p) for p in a.phrases))
+        phrases, weights = _dedup(a.phrases, a.weights)
         self._seq += 1
-        self._posts[post_id] = (kind, phrases, _spec_set(a.specs), a.region, self._seq)
+        self._posts[post_id] = (kind, phrases, weights, _spec_set(a.specs), a.region, self._seq)
         index = self._index[kind]
         for p in phrases:
             for key in phrase_keys(p):
@@ -186,12 +195,12 @@ class Matcher:
         if k <= 0:
             return []
         a = analyse(text)
-        qphrases = list(dict.fromkeys(a.phrases))
+        qphrases, qweights = _dedup(a.phrases, a.weights)
         if not qphrases:
             return []
         index = self._index[OTHER[kind]]
-        best: dict[Hashable, list] = {}  # post id -> per query phrase (sim, candidate phrase)
-        nq = len(qphrases)
+        # post id -> {query phrase index: (effective sim, candidate phrase)}
+        best: dict[Hashable, dict] = {}
         for qi, q in enumerate(qphrases):
             seen: set = set()
             for key in query_keys(q):
@@ -199,41 +208,72 @@ class Matcher:
                     if c in seen:
                         continue
                     seen.add(c)
-                    s = self._sim(q, c)
+                    s = self._sim(q, c) * qweights[qi]
                     if s <= 0.0:
                         continue
                     for pid in ids:
                         row = best.get(pid)
                         if row is None:
-                            row = best[pid] = [(0.0, None)] * nq
-                        if s > row[qi][0]:
+                            row = best[pid] = {}
+                        if s > row.get(qi, (0.0,))[0]:
                             row[qi] = (s, c)
         if not best:
             return []
         qspecs = _spec_set(a.specs)
+        qtotal = sum(qweights)
         scored = []
         for pid, row in best.items():
-            sims = [s for s, _ in row]
-            base = 100.0 * (0.75 * max(sims) + 0.25 * sum(sims) / nq)
-            if base + 6.0 + 1.0 < self.min_score:
+            _, cphrases, cweights, cspecs, cregion, seq = self._posts[pid]
+            cw = dict(zip(cphrases, cweights))
+            top = 0.0
+            qcov = ccov = 0.0
+            matched_c = set()
+            units = None
+            for qi, (s, c) in row.items():
+                s = min(s, s * cw[c] / qweights[qi]) if cw[c] < qweights[qi] else s
+                q = qphrases[qi]
+                if 0.4 <= s < 0.75 * qweights[qi] and len(q) > 1:
+                    # the modifier may sit elsewhere in a list post (彩盒印刷 药盒 礼盒)
+                    units = units or {u for p in cphrases for u in p}
+                    if any(u in units for u in q[:-1]):
+                        s = min(qweights[qi] * cw[c], s / 0.7)
+                row[qi] = (s, c)
+                top = max(top, s)
+                if s >= 0.5:
+                    qcov += qweights[qi]
+                    matched_c.add(c)
+            qcov /= qtotal
+            ccov = sum(cw[c] for c in matched_c) / sum(cweights)
+            hi, lo = max(qcov, ccov), min(qcov, ccov)
+            base = 100.0 * top * (0.55 + 0.3 * hi + 0.15 * lo)
+            if base + 7.0 < self.min_score:
                 continue
-            _, _, cspecs, cregion, seq = self._posts[pid]
             adj, shared_specs = _spec_adjust(qspecs, cspecs)
             if a.region and a.region == cregion:
                 adj += 1.0
             score = max(0.0, min(100.0, base + adj))
             if score >= self.min_score:
                 scored.append((score, seq, pid, row, shared_specs))
-        top = heapq.nlargest(k, scored, key=lambda t: (t[0], t[1]))
+        top_hits = heapq.nlargest(k, scored, key=lambda t: (t[0], t[1]))
         return [Hit(pid, round(score, 1), _reason(qphrases, row, specs))
-                for score, _, pid, row, specs in top]
+                for score, _, pid, row, specs in top_hits]
+
+
+def _dedup(phrases: list, weights: list) -> tuple[tuple, tuple]:
+    """Unique phrases (interned), keeping the highest weight of repeats."""
+    out: dict[tuple, float] = {}
+    for p, w in zip(phrases, weights):
+        p = tuple(sys.intern(u) for u in p)
+        out[p] = max(w, out.get(p, 0.0))
+    return tuple(out), tuple(out.values())
 
 
 def _reason(qphrases: list, row: list, specs: list) -> str:
     """Chinese explanation: matched products (query ≈ candidate) and shared specs."""
     names = []
-    for q, (s, c) in zip(qphrases, row):
-        if c is None or s <= 0:
+    for qi, (s, c) in sorted(row.items(), key=lambda kv: -kv[1][0]):
+        q = qphrases[qi]
+        if s < 0.5:
             continue
         qn, cn = "".join(q), "".join(c)
         names.append(qn if qn == cn else f"{qn}≈{cn}")

@@ -1,0 +1,113 @@
+"""Evaluate nlp.matching.Matcher against a character-bigram baseline on the labelled dev set.
+
+Run: python -m benchmarks.eval_matching [-v] [path/to/set.txt]
+Prints recall@5, MRR@5 and the share of no-match queries that stay silent for each method.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+import time
+from collections import defaultdict
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from benchmarks.matchdata import DEV, gold, load_posts  # noqa: E402
+from nlp.lexicon import normalize  # noqa: E402
+from nlp.matching import Matcher  # noqa: E402
+
+_KEEP = re.compile(r"[^\u4e00-\u9fffa-z0-9]+")
+
+
+def bigrams(text: str) -> set:
+    """Character bigrams of the normalised text (CJK, letters, digits)."""
+    out = set()
+    for run in _KEEP.split(normalize(text)):
+        if len(run) == 1:
+            out.add(run)
+        out.update(run[i:i + 2] for i in range(len(run) - 1))
+    return out
+
+
+class BigramBaseline:
+    """Plain baseline: Jaccard similarity of character bigrams, threshold, top k of the other kind."""
+
+    def __init__(self, threshold: float) -> None:
+        """Empty baseline with a Jaccard threshold."""
+        self.threshold = threshold
+        self.posts: dict = {}
+        self.index: dict = defaultdict(set)
+
+    def add(self, pid, kind, text) -> None:
+        """Index a post."""
+        grams = bigrams(text)
+        self.posts[pid] = (kind, grams)
+        for g in grams:
+            self.index[(kind, g)].add(pid)
+
+    def search(self, text, kind, k=5) -> list:
+        """Top k posts of the other kind above the threshold, as (id, score)."""
+        other = "demand" if kind == "supply" else "supply"
+        q = bigrams(text)
+        cands = set().union(*(self.index.get((other, g), set()) for g in q)) if q else set()
+        scored = []
+        for pid in cands:
+            g = self.posts[pid][1]
+            j = len(q & g) / len(q | g)
+            if j >= self.threshold:
+                scored.append((j, pid))
+        scored.sort(reverse=True)
+        return [pid for _, pid in scored[:k]]
+
+
+def evaluate(search, posts, relevant, silent, verbose=False, name=""):
+    """recall@5, MRR@5, silence share for a search(text, kind) -> [ids] function."""
+    text = {p["id"]: p for p in posts}
+    hits = rr = 0.0
+    for qid, rel in relevant.items():
+        res = search(text[qid]["text"], text[qid]["kind"])
+        rank = next((i + 1 for i, pid in enumerate(res) if pid in rel), None)
+        hits += rank is not None
+        rr += 1.0 / rank if rank else 0.0
+        if verbose and rank != 1:
+            got = [text[r]["text"][:24] for r in res[:2]]
+            print(f"  [{name} rank={rank}] {text[qid]['text'][:30]} -> {got}")
+    quiet = 0
+    for qid in silent:
+        res = search(text[qid]["text"], text[qid]["kind"])
+        quiet += not res
+        if verbose and res:
+            print(f"  [{name} noisy] {text[qid]['text'][:30]} -> {text[res[0]]['text'][:30]}")
+    return hits / len(relevant), rr / len(relevant), quiet / max(1, len(silent))
+
+
+def main(argv: list[str]) -> None:
+    """Print the comparison table."""
+    verbose = "-v" in argv
+    paths = [a for a in argv if not a.startswith("-")]
+    posts = load_posts(Path(paths[0]) if paths else DEV)
+    relevant, silent = gold(posts)
+    print(f"posts={len(posts)} gold queries={len(relevant)} no-match queries={len(silent)} "
+          f"groups with pairs={len({p['group'] for p in posts if p['id'] in relevant})}")
+    t = time.perf_counter()
+    m = Matcher()
+    for p in posts:
+        m.add(p["id"], p["kind"], p["text"])
+    build = time.perf_counter() - t
+    rows = [("Matcher", lambda s, k: [h.post_id for h in m.search(s, k)])]
+    for th in (0.05, 0.1, 0.2):
+        b = BigramBaseline(th)
+        for p in posts:
+            b.add(p["id"], p["kind"], p["text"])
+        rows.append((f"bigram-jaccard>={th}", b.search))
+    print(f"{'method':24} {'recall@5':>9} {'MRR':>7} {'silence':>8}")
+    for name, fn in rows:
+        r, mrr, sil = evaluate(fn, posts, relevant, silent, verbose and name == "Matcher", name)
+        print(f"{name:24} {r:9.3f} {mrr:7.3f} {sil:8.3f}")
+    print(f"(matcher build {build*1000:.0f} ms incl. dictionary load)")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
