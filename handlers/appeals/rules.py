@@ -1,0 +1,139 @@
+"""Pure appeal rules: routing a category to a unit, working-day deadlines, input validation, labels."""
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import Enterprise, OrgUnit, UnitKind
+from storage.models.appeals import CATEGORIES
+from storage.workdays import add_workdays, workdays_between
+
+FACTOR_CATEGORIES = ("金融", "基金", "土地", "能源", "人才", "生态环境", "政策")
+TASK_FORCE_CATEGORIES = ("审批", "市场", "其他")
+URGENCY_NAMES = {"A": "A类（紧急）", "B": "B类（一般）"}
+SATISFACTION_CHOICES = {"1": "满意", "2": "基本满意", "3": "不满意"}
+
+MIN_LEN = 5
+MAX_LEN = 2000
+
+
+def validate_text(text: str, *, what: str = "诉求内容", min_len: int = MIN_LEN, max_len: int = MAX_LEN) -> str | None:
+    """A Chinese error message for an unusable free text, or None when it is fine."""
+    text = (text or "").strip()
+    if not text:
+        return f"{what}不能为空，请用文字说明。"
+    meaningful = [ch for ch in text if _is_meaningful(ch)]
+    if not meaningful:
+        return f"{what}只有表情或符号，请用文字具体说明。"
+    if len(meaningful) < min_len:
+        return f"{what}太短（至少{min_len}个字），请具体说明遇到的问题、涉及的项目或金额。"
+    if len(text) > max_len:
+        return f"{what}过长（{len(text)}字，上限{max_len}字），请精简后重新发送。"
+    return None
+
+
+def _is_meaningful(ch: str) -> bool:
+    # Letters (CJK included) and digits carry content; emoji, symbols, punctuation and spaces do not.
+    cat = unicodedata.category(ch)
+    return cat[0] in ("L", "N")
+
+
+async def route_unit(session: AsyncSession, category: str, enterprise: Enterprise) -> OrgUnit | None:
+    """The responsible unit a category routes to: a factor group, or the enterprise's cluster task force."""
+    if category in FACTOR_CATEGORIES:
+        stmt = select(OrgUnit).where(OrgUnit.kind == UnitKind.FACTOR_GROUP, OrgUnit.category == category)
+    else:
+        stmt = select(OrgUnit).where(OrgUnit.kind == UnitKind.TASK_FORCE, OrgUnit.cluster == enterprise.cluster)
+    return (await session.scalars(stmt.limit(1))).first()
+
+
+def deadline_days(settings, urgency: str, consulted: bool) -> int:
+    """Working days allowed: A 5, B 15, after a joint consultation 30 (all from settings)."""
+    if consulted:
+        return settings.deadline_days_consult
+    return settings.deadline_days_a if urgency == "A" else settings.deadline_days_b
+
+
+def compute_deadline(settings, start: date, urgency: str, consulted: bool) -> date:
+    """The deadline counted in working days from the day the appeal enters the ledger."""
+    return add_workdays(start, deadline_days(settings, urgency, consulted))
+
+
+def days_left_label(deadline: date | None, today: date) -> str:
+    """'剩余 N 个工作日', '今天到期' or '超期 N 个工作日'."""
+    if deadline is None:
+        return "未设定"
+    if today <= deadline:
+        left = workdays_between(today, deadline)
+        return "今天到期" if left == 0 else f"剩余 {left} 个工作日"
+    return f"超期 {workdays_between(deadline, today)} 个工作日"
+
+
+def short_unit(name: str | None) -> str:
+    """A phone-friendly unit name: 金融要素保障组 -> 金融组, 高端装备产业集群发展专班 -> 高端装备专班."""
+    if not name:
+        return "—"
+    return name.replace("要素保障组", "组").replace("产业集群发展专班", "专班").replace("市制造强市建设指挥部办公室", "市指挥部办公室")
+
+
+def unit_aliases(unit: OrgUnit) -> list[str]:
+    """Names a user may type for a unit, longest first."""
+    names = {unit.name, short_unit(unit.name)}
+    if unit.kind == UnitKind.FACTOR_GROUP:
+        names.add(unit.name.replace("要素保障组", "保障组"))
+    if unit.kind == UnitKind.COUNTY:
+        names.add(unit.name.replace("济宁经济技术开发区", "经开区"))
+    return sorted(names, key=len, reverse=True)
+
+
+def find_unit(text: str, units: list[OrgUnit]) -> OrgUnit | None:
+    """The unit named in a free text (longest name wins), or None."""
+    best: tuple[int, OrgUnit] | None = None
+    for unit in units:
+        for alias in unit_aliases(unit):
+            if alias and alias in text and (best is None or len(alias) > best[0]):
+                best = (len(alias), unit)
+    return best[1] if best else None
+
+
+def parse_extension(text: str) -> tuple[int, str] | str:
+    """'5 等待设备到货' -> (5, '等待设备到货'); otherwise a Chinese error message."""
+    m = re.match(r"^\s*(\d{1,3})\s*(?:个)?(?:工作日|天|日)?\s*[，,：:、\s]*(.*)$", text or "", re.S)
+    if not m:
+        return "请按“天数 理由”的格式输入，例如：5 设备到货延迟，需等待安装调试。"
+    days, reason = int(m.group(1)), m.group(2).strip()
+    if not 1 <= days <= 60:
+        return "延期天数应在1到60个工作日之间。"
+    err = validate_text(reason, what="延期理由", min_len=4, max_len=500)
+    return err if err else (days, reason)
+
+
+def parse_date(text: str, today: date) -> date | str:
+    """'2026-03-20' or '3月20日' or '10个工作日' -> a date; otherwise a Chinese error message."""
+    text = (text or "").strip()
+    m = re.match(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?$", text)
+    m2 = re.match(r"^(\d{1,2})[-/.月](\d{1,2})日?$", text)
+    m3 = re.match(r"^(\d{1,3})\s*个?工作日$", text)
+    try:
+        if m:
+            day = date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+        elif m2:
+            day = date(today.year, int(m2.group(1)), int(m2.group(2)))
+        elif m3:
+            day = add_workdays(today, int(m3.group(1)))
+        else:
+            return "请输入日期（如 2026-03-20）或工作日数（如 10个工作日）。"
+    except ValueError:
+        return "日期无效，请重新输入（如 2026-03-20）。"
+    if day < today:
+        return "时限不能早于今天。"
+    return day
+
+
+def category_index(category: str) -> int:
+    """Position of a category in CATEGORIES (for short callback data)."""
+    return CATEGORIES.index(category)

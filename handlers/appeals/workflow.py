@@ -1,0 +1,320 @@
+"""The closed loop as one table: action -> (who may act from which states) -> new state, and its effects.
+
+The same table decides which buttons a viewer sees (`allowed_actions`) and whether a pressed,
+possibly stale or forged, button may act (`check`). `apply` re-checks, changes the appeal, appends
+an AppealEvent and queues notifications to everyone concerned.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import select
+
+from handlers.context import Context
+from handlers.types import Button
+from storage.models import (
+    Appeal, AppealEvent, AppealStatus, CadreEnterprise, OrgUnit, Role, STATUS_NAMES, UnitKind, User,
+)
+from storage.models.appeals import CATEGORIES
+
+from .rules import SATISFACTION_CHOICES, compute_deadline, short_unit
+
+S = AppealStatus
+ALL = frozenset(S)
+RUNNING = frozenset({S.ASSIGNED, S.IN_PROGRESS})
+
+# Relations of a viewer to an appeal (object-level rules):
+OWN = "own"  # the cadre of the appeal's enterprise (CadreEnterprise)
+COUNTY = "county"  # a reviewer of the appeal's county
+COUNTY_LEVEL = "county_level"  # a reviewer of the county, for an appeal handled at county level
+UNIT = "unit"  # a handler of the appeal's current responsible unit
+ADMIN = "admin"  # the city office: everything
+
+
+@dataclass(frozen=True)
+class Transition:
+    """One action of the loop: who may take it from which states, and where it leads."""
+
+    action: str
+    label: str
+    rules: dict[str, frozenset[AppealStatus]]  # relation -> states it may act from
+    target: AppealStatus | None  # None: the state is unchanged or decided by the effect
+    prompt: str | None = None  # asks for a free text after the button press
+    needs_x: bool = False  # the callback carries an extra value (unit id, choice)
+    notes: tuple[str, ...] = field(default=())
+
+    @property
+    def sources(self) -> frozenset[AppealStatus]:
+        """Every state the action may start from, for anyone."""
+        return frozenset().union(*self.rules.values())
+
+
+def _t(action, label, rules, target, prompt=None, needs_x=False) -> Transition:
+    return Transition(action, label, {k: frozenset(v) for k, v in rules.items()}, target, prompt, needs_x)
+
+
+TABLE: dict[str, Transition] = {t.action: t for t in [
+    _t("asg", "交办", {COUNTY: {S.SUBMITTED}, ADMIN: {S.SUBMITTED, S.CITY_REVIEW, S.CONSULTATION}}, S.ASSIGNED, needs_x=True),
+    _t("esc", "上报市级", {COUNTY: {S.SUBMITTED}, ADMIN: {S.SUBMITTED}}, S.CITY_REVIEW),
+    _t("ret", "退回补充", {COUNTY: {S.SUBMITTED}, ADMIN: {S.SUBMITTED, S.CITY_REVIEW}}, S.RETURNED,
+       prompt="请输入退回原因，说明需要驻企干部补充哪些情况或材料："),
+    _t("res", "补充后重新提交", {OWN: {S.RETURNED}, ADMIN: {S.RETURNED}}, None,
+       prompt="请输入补充说明（将附在原诉求内容之后）："),
+    _t("con", "发起会商", {ADMIN: {S.CITY_REVIEW}}, S.CONSULTATION),
+    _t("sign", "签收", {UNIT: {S.ASSIGNED}, ADMIN: {S.ASSIGNED}}, S.IN_PROGRESS),
+    _t("stg", "阶段性答复", {UNIT: {S.IN_PROGRESS}, ADMIN: {S.IN_PROGRESS}}, S.IN_PROGRESS,
+       prompt="请输入阶段性答复（目前进展、下一步安排）："),
+    _t("fin", "办结", {UNIT: {S.IN_PROGRESS}, ADMIN: {S.IN_PROGRESS}}, S.RESOLVED,
+       prompt="请输入办理结果（已解决的内容、措施和结论）："),
+    _t("exp", "解释说明", {UNIT: {S.IN_PROGRESS}, ADMIN: {S.IN_PROGRESS}}, S.EXPLAINED,
+       prompt="请输入给企业的解释说明（无法满足的政策或法律依据，以及可行的替代办法）："),
+    _t("tr", "转办", {UNIT: RUNNING, ADMIN: RUNNING}, S.ASSIGNED,
+       prompt="请输入应承办的单位名称和转办理由，例如：土地要素保障组 该问题属于用地指标。\n（办理时限不重新计算）"),
+    _t("ext", "申请延期", {UNIT: RUNNING, ADMIN: RUNNING}, None,
+       prompt="请输入延期天数（工作日）和理由，例如：5 设备到货延迟，需等待安装调试。"),
+    _t("exy", "同意延期", {COUNTY_LEVEL: RUNNING, ADMIN: RUNNING}, None),
+    _t("exn", "不同意延期", {COUNTY_LEVEL: RUNNING, ADMIN: RUNNING}, None),
+    _t("sat", "评价", {OWN: {S.RESOLVED, S.EXPLAINED}, ADMIN: {S.RESOLVED, S.EXPLAINED}}, None, needs_x=True),
+    _t("cat", "更正类别", {OWN: {S.SUBMITTED}, COUNTY: {S.SUBMITTED}, ADMIN: {S.SUBMITTED}}, None, needs_x=True),
+    _t("dl", "设定时限", {ADMIN: RUNNING}, None, prompt="请输入新的办理时限（如 2026-03-20 或 10个工作日）："),
+    _t("dup", "关联重复", {ADMIN: ALL}, None, prompt="请输入与本诉求重复的原诉求编号（如 12）："),
+]}
+
+ACTION_NAMES = {a: t.label for a, t in TABLE.items()} | {"file": "提交", "sat_close": "评价并销号", "redo": "不满意重办"}
+
+
+async def relations(ctx: Context, appeal: Appeal) -> set[str]:
+    """How the current user stands to this appeal (empty: no business with it)."""
+    user = ctx.user
+    if user is None:
+        return set()
+    if user.role == Role.ADMIN:
+        return {ADMIN}
+    if user.role == Role.REVIEWER and user.county_id == appeal.county_id:
+        return {COUNTY, COUNTY_LEVEL} if appeal.level == "county" else {COUNTY}
+    if user.role == Role.HANDLER and user.unit_id is not None and user.unit_id == appeal.unit_id:
+        return {UNIT}
+    if user.role == Role.CADRE:
+        link = await ctx.session.get(CadreEnterprise, (user.id, appeal.enterprise_id))
+        if link is not None:
+            return {OWN}
+    return set()
+
+
+def may(rels: set[str], appeal: Appeal, action: str) -> bool:
+    """The table's verdict, before the action's own preconditions."""
+    t = TABLE.get(action)
+    if t is None:
+        return False
+    status = S(appeal.status)
+    return any(status in t.rules.get(rel, frozenset()) for rel in rels)
+
+
+def guard(appeal: Appeal, action: str, today: date) -> str | None:
+    """Preconditions beyond state and role; a Chinese refusal or None."""
+    if action == "ext":
+        if appeal.extension_state == "pending":
+            return "已有一项延期申请待审批，请等待审批结果。"
+        if appeal.deadline is not None and today > appeal.deadline:
+            return "已超过办理时限，不能再申请延期。请尽快办理或联系审核人员。"
+    if action in ("exy", "exn") and appeal.extension_state != "pending":
+        return "该诉求没有待审批的延期申请。"
+    return None
+
+
+def check(rels: set[str], appeal: Appeal, action: str, today: date) -> str | None:
+    """Why the action is refused (Chinese), or None when it may go ahead."""
+    t = TABLE.get(action)
+    if t is None:
+        return "这个按钮已失效，请重新打开诉求。"
+    if not rels:
+        return "您无权处理该诉求（不是您负责的企业、单位或县区）。"
+    if not may(rels, appeal, action):
+        if any(rel in t.rules for rel in rels):
+            return f"该诉求当前状态为“{STATUS_NAMES[S(appeal.status)]}”，不能执行“{t.label}”。"
+        return f"您的角色不能对该诉求执行“{t.label}”。"
+    return guard(appeal, action, today)
+
+
+async def allowed_actions(ctx: Context, appeal: Appeal) -> list[str]:
+    """Actions the current user may take now, in table order (this drives the card's buttons)."""
+    rels = await relations(ctx, appeal)
+    return [a for a in TABLE if may(rels, appeal, a) and guard(appeal, a, ctx.today) is None]
+
+
+class Refused(Exception):
+    """An action that may not happen; the message is shown to the user and nothing changes."""
+
+
+async def _unit(ctx: Context, unit_id: int) -> OrgUnit | None:
+    return await ctx.session.get(OrgUnit, unit_id)
+
+
+async def assignable_unit(ctx: Context, appeal: Appeal, rels: set[str], unit_id: int) -> OrgUnit:
+    """The unit an appeal may be assigned or transferred to, or Refused."""
+    unit = await _unit(ctx, unit_id)
+    if unit is None or unit.kind == UnitKind.CITY_OFFICE:
+        raise Refused("找不到该责任单位，请重新选择。")
+    if unit.kind == UnitKind.COUNTY and unit.id != appeal.county_id:
+        raise Refused("只能交由企业所在县（市、区）或市级专班、要素保障组办理。")
+    if ADMIN not in rels and COUNTY in rels and unit.kind != UnitKind.COUNTY and unit.id != appeal.routed_unit_id:
+        raise Refused("县级审核可交本县（市、区）办理或交诉求类别对应的责任单位；其他单位请上报市级。")
+    return unit
+
+
+async def apply(ctx: Context, appeal: Appeal, action: str, *, x: str | None = None, text: str | None = None) -> str:
+    """Re-check and perform an action; returns a short Chinese confirmation or raises Refused."""
+    rels = await relations(ctx, appeal)
+    refusal = check(rels, appeal, action, ctx.today)
+    if refusal:
+        raise Refused(refusal)
+    t = TABLE[action]
+    before = S(appeal.status)
+    note = text
+    extra_notify: set[int] = set()
+    if action == "asg":
+        unit = await assignable_unit(ctx, appeal, rels, _int(x))
+        if before == S.CONSULTATION:
+            appeal.consulted = True
+        appeal.unit_id, appeal.unit = unit.id, unit
+        if before == S.SUBMITTED:
+            appeal.level = "county"
+        appeal.assigned_at = ctx.now
+        appeal.deadline = compute_deadline(ctx.settings, ctx.today, appeal.urgency, appeal.consulted)
+        note = f"交{unit.name}办理，时限 {appeal.deadline.isoformat()}"
+    elif action == "esc":
+        appeal.level = "city"
+    elif action == "res":
+        appeal.description = f"{appeal.description}\n【补充】{text}"
+        t_target = S.CITY_REVIEW if appeal.level == "city" else S.SUBMITTED
+        appeal.status = t_target
+    elif action == "tr":
+        units = list(await ctx.session.scalars(select(OrgUnit).where(OrgUnit.kind != UnitKind.CITY_OFFICE)))
+        from .rules import find_unit
+
+        unit = find_unit(text or "", units)
+        if unit is None:
+            raise Refused("没有识别出承办单位名称，请写明单位全称，例如：土地要素保障组、高端装备专班、任城区。")
+        if unit.id == appeal.unit_id:
+            raise Refused("转办单位不能是当前承办单位。")
+        unit = await assignable_unit(ctx, appeal, {ADMIN}, unit.id)
+        extra_notify.update(u.id for u in await ctx.users_with_role(Role.HANDLER, unit_id=appeal.unit_id))
+        old = appeal.unit.name if appeal.unit else "—"
+        appeal.unit_id, appeal.unit = unit.id, unit
+        note = f"由{old}转{unit.name}：{text}（时限不变）"
+    elif action == "ext":
+        from .rules import parse_extension
+
+        parsed = parse_extension(text or "")
+        if isinstance(parsed, str):
+            raise Refused(parsed)
+        appeal.extension_state, appeal.extension_days, appeal.extension_reason = "pending", parsed[0], parsed[1]
+        note = f"申请延期 {parsed[0]} 个工作日：{parsed[1]}"
+    elif action in ("exy", "exn"):
+        from storage.workdays import add_workdays
+
+        if action == "exy":
+            appeal.deadline = add_workdays(appeal.deadline or ctx.today, appeal.extension_days or 0)
+            appeal.extension_state = "granted"
+            note = f"同意延期 {appeal.extension_days} 个工作日，新时限 {appeal.deadline.isoformat()}"
+        else:
+            appeal.extension_state = "refused"
+            note = f"不同意延期，时限仍为 {appeal.deadline.isoformat() if appeal.deadline else '—'}" + (f"：{text}" if text else "")
+    elif action in ("fin", "exp"):
+        appeal.outcome = "resolved" if action == "fin" else "explained"
+        if action == "fin":
+            appeal.result = text
+        else:
+            appeal.explanation = text
+        appeal.finished_at = ctx.now
+    elif action == "sat":
+        choice = SATISFACTION_CHOICES.get(x or "")
+        if choice is None:
+            raise Refused("请选择：满意、基本满意或不满意。")
+        appeal.satisfaction = choice
+        if choice == "不满意" and appeal.redo_count == 0:
+            appeal.redo_count = 1
+            appeal.status = S.IN_PROGRESS
+            appeal.outcome = None
+            appeal.finished_at = None
+            # A redo is new work for the unit: it gets a fresh deadline of its urgency class.
+            appeal.deadline = compute_deadline(ctx.settings, ctx.today, appeal.urgency, False)
+            appeal.extension_state = None
+            note = f"企业评价：不满意，重办，新时限 {appeal.deadline.isoformat()}"
+            action = "redo"
+        else:
+            appeal.status = S.CLOSED
+            appeal.closed_at = ctx.now
+            note = f"企业评价：{choice}，销号"
+            action = "sat_close"
+    elif action == "cat":
+        if not (x or "").isdigit() or int(x) >= len(CATEGORIES):
+            raise Refused("类别无效，请重新选择。")
+        category = CATEGORIES[int(x)]
+        from .rules import route_unit
+
+        old = appeal.category
+        appeal.category = category
+        appeal.category_confidence = None
+        unit = await route_unit(ctx.session, category, appeal.enterprise)
+        appeal.routed_unit_id = unit.id if unit else None
+        note = f"类别由“{old}”更正为“{category}”，对口单位：{unit.name if unit else '—'}"
+    elif action == "dl":
+        from .rules import parse_date
+
+        day = parse_date(text or "", ctx.today)
+        if isinstance(day, str):
+            raise Refused(day)
+        note = f"时限由 {appeal.deadline.isoformat() if appeal.deadline else '—'} 调整为 {day.isoformat()}"
+        appeal.deadline = day
+    elif action == "dup":
+        other_id = _int((text or "").strip().lstrip("#＃"))
+        other = await ctx.session.get(Appeal, other_id) if other_id else None
+        if other is None or other.id == appeal.id:
+            raise Refused("找不到该原诉求编号，请重新输入。")
+        appeal.duplicate_of_id = other.id
+        note = f"关联为 #{other.id} 的重复诉求"
+    if t.target is not None:
+        appeal.status = t.target
+    appeal.last_activity_at = ctx.now
+    after = S(appeal.status)
+    ctx.session.add(AppealEvent(appeal_id=appeal.id, actor_id=ctx.user.id, at=ctx.now, action=action,
+                                from_status=str(before), to_status=str(after), note=note))
+    await ctx.session.flush()
+    await notify_concerned(ctx, appeal, ACTION_NAMES.get(action, action), note, extra=extra_notify)
+    return f"已{ACTION_NAMES.get(action, action)}：诉求 #{appeal.id} 当前状态 {STATUS_NAMES[after]}。"
+
+
+def _int(value: str | None) -> int:
+    try:
+        return int(value or "")
+    except ValueError:
+        return 0
+
+
+async def concerned_users(ctx: Context, appeal: Appeal) -> set[int]:
+    """The cadre, the unit's handlers, the county's reviewers, and admins for city-level appeals."""
+    ids = {appeal.cadre_id}
+    if appeal.unit_id is not None:
+        ids.update(u.id for u in await ctx.users_with_role(Role.HANDLER, unit_id=appeal.unit_id))
+    ids.update(u.id for u in await ctx.users_with_role(Role.REVIEWER, county_id=appeal.county_id))
+    if appeal.level == "city":
+        ids.update(u.id for u in await ctx.users_with_role(Role.ADMIN))
+    return ids
+
+
+async def notify_concerned(ctx: Context, appeal: Appeal, what: str, note: str | None, *, extra: set[int] | None = None) -> None:
+    """Queue one outbox message to each person concerned, except the one who acted."""
+    ids = await concerned_users(ctx, appeal) | (extra or set())
+    ids.discard(ctx.user.id if ctx.user else -1)
+    ent = appeal.enterprise.name if appeal.enterprise else ""
+    unit = short_unit(appeal.unit.name) if appeal.unit else "—"
+    text = f"诉求 #{appeal.id}（{ent}，{appeal.category}）{what}。\n当前状态：{STATUS_NAMES[S(appeal.status)]}；责任单位：{unit}"
+    if note:
+        text += f"\n说明：{note[:300]}"
+    buttons = [[Button("查看诉求", data=f"ap:v:{appeal.id}")]]
+    for uid in sorted(ids):
+        user = await ctx.session.get(User, uid)
+        if user is not None and user.active:
+            await ctx.notify(uid, text, buttons, kind="appeal")
