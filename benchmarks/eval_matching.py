@@ -14,8 +14,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.matchdata import DEV, gold, load_posts  # noqa: E402
-from nlp.lexicon import normalize  # noqa: E402
+from benchmarks.matching_data import DEV, gold, load_posts  # noqa: E402
+from nlp.matching_lexicon import normalize  # noqa: E402
 from nlp.matching import Matcher  # noqa: E402
 
 _KEEP = re.compile(r"[^\u4e00-\u9fffa-z0-9]+")

@@ -15,7 +15,7 @@ from typing import Any, Hashable
 
 from rapidfuzz import fuzz
 
-from nlp.lexicon import analyse, lexicon
+from nlp.matching_lexicon import analyse, lexicon
 
 KINDS = ("supply", "demand")
 OTHER = {"supply": "demand", "demand": "supply"}

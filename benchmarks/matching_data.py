@@ -1,11 +1,11 @@
-"""Load the labelled supply-demand development set (benchmarks/data/match_dev.txt)."""
+"""Load the labelled supply-demand development set (benchmarks/data/matching_dev.txt)."""
 
 from __future__ import annotations
 
 from collections import defaultdict
 from pathlib import Path
 
-DEV = Path(__file__).parent / "data" / "match_dev.txt"
+DEV = Path(__file__).parent / "data" / "matching_dev.txt"
 KIND = {"S": "supply", "D": "demand"}
 
 
