@@ -55,6 +55,7 @@ class FakeBotServer(Controls):
         self._pusher: asyncio.Task | None = None
         self._http: aiohttp.ClientSession | None = None
         self.started_at = time.time()
+        self.delay = 0.0  # seconds every API call takes (to model network latency)
 
     # ---- lifecycle --------------------------------------------------------------------
     @property
@@ -128,6 +129,8 @@ class FakeBotServer(Controls):
             call.status = 404
             return web.json_response({"ok": False, "error_code": 404,
                                       "description": "Not Found"}, status=404)
+        if self.delay:
+            await asyncio.sleep(self.delay)
         try:
             fault = self.state.take_fault(name, params)
             if fault is not None:
