@@ -1,0 +1,65 @@
+"""The durable scheduler: every tick recomputes from the database what is due and queues it in the outbox.
+
+Nothing lives in memory: what is due is derived from the appeals, the calendar and the reminder log,
+and every row has a deterministic dedupe key. A restart misses nothing (a tick after downtime catches
+up on the day's items), repeats nothing, and several workers never queue one reminder twice
+(PostgreSQL: a transaction-level advisory lock serialises ticks; the unique keys guard in any case).
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import text
+
+from handlers.reminders import in_send_window, queue_due_reminders, queue_weekly_dispatch
+from storage.db import Database
+from storage.models import utcnow
+
+log = logging.getLogger(__name__)
+
+ADVISORY_LOCK_ID = 0x70616E64  # 'pand': one scheduler tick at a time across workers
+DEFAULT_INTERVAL = 60.0  # seconds between ticks
+
+
+async def tick(db: Database, settings, now: datetime) -> int:
+    """Queue everything due at `now` (aware); returns the number of notifications queued."""
+    local = now.astimezone(ZoneInfo(settings.timezone))
+    # Outside working hours on working days nothing is ever due: skip the database entirely.
+    if not in_send_window(local, settings.reminder_hour):
+        return 0
+    async with db.session() as session:
+        if not db.is_sqlite:
+            # Held until commit: a second worker waits here, then finds every key already queued.
+            await session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": ADVISORY_LOCK_ID})
+        queued = await queue_due_reminders(session, now, settings)
+        queued += await queue_weekly_dispatch(session, now, settings)
+    if queued:
+        log.info("scheduler queued %d notifications at %s", queued, local.isoformat(timespec="minutes"))
+    return queued
+
+
+async def run_scheduler(
+    db: Database,
+    settings,
+    *,
+    clock: Callable[[], datetime] = utcnow,
+    stop_event: asyncio.Event | None = None,
+    interval: float = DEFAULT_INTERVAL,
+) -> None:
+    """Tick every `interval` seconds until `stop_event` is set; a failed tick is logged and retried."""
+    stop = stop_event or asyncio.Event()
+    while not stop.is_set():
+        try:
+            await tick(db, settings, clock())
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("scheduler tick failed; retrying at the next tick")
+        try:
+            await asyncio.wait_for(stop.wait(), timeout=interval)
+        except TimeoutError:
+            pass
