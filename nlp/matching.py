@@ -79,8 +79,9 @@ def phrase_sim(q: tuple, c: tuple) -> float:
         (short, long_), mods = ((hq, hc), q[:-1]) if len(hq) < len(hc) else ((hc, hq), c[:-1])
         extra = long_[: len(long_) - len(short)]
         head = 0.85 if len(short) >= 2 else 0.75
-        if mods and not any(m in extra or extra in m for m in mods):
-            head = 0.3
+        tmods = [m for m in mods if m in terms]
+        if tmods and not any(m in extra or extra in m for m in mods):
+            head = 0.3  # a known material/product modifier the specific side contradicts
     elif hq in terms and hc in terms:
         return 0.0  # two different known products
     elif (len(hq) >= 2 and sc.endswith(hq)) or (len(hc) >= 2 and sq.endswith(hc)):
@@ -89,7 +90,7 @@ def phrase_sim(q: tuple, c: tuple) -> float:
         tail = _common_suffix(sq, sc)
         if tail == 0:
             return 0.0
-        head = 0.4 + 0.45 * fuzz.ratio(sq, sc) / 100.0
+        head = 0.5 + 0.45 * fuzz.ratio(sq, sc) / 100.0
     mq, mc = q[:-1], c[:-1]
     if any(u in _WASTE for u in mq) != any(u in _WASTE for u in mc):
         head *= 0.4  # 废活性炭 is waste to dispose of, not activated carbon
@@ -101,7 +102,10 @@ def phrase_sim(q: tuple, c: tuple) -> float:
         if not mc:
             agree = max(agree, 0.5)
         elif agree == 0:
-            return head * 0.7  # both qualify the product and disagree: another variant
+            qt, ct = [u for u in mq if u in terms], [u for u in mc if u in terms]
+            if qt and ct:
+                return head * 0.7  # both name a known material and they differ: another variant
+            agree = 0.5
     return head * (0.8 + 0.2 * agree)
 
 

@@ -50,7 +50,7 @@ SPEC_RES = (
     ("grade", re.compile(r"(?<![a-z0-9.])(201|301|304l?|316l?|310s?|321|430|2205|6061|6063|7075|5052|1060|3003|"
                          r"q235[a-e]?|q345[a-e]?|q355[a-e]?|45#|20#)(?![0-9])")),
     ("level", re.compile(r"(?<![a-z0-9.])([a-z]\d?|\d+(?:\.\d+)?)\s*级")),
-    ("model", re.compile(r"\b([a-z]{1,4}-?\d{2,}[a-z0-9]*|\d{2,}[a-z]{1,3}\d*)\b")),
+    ("model", re.compile(r"\b([a-z]{2,4}-?\d+[a-z0-9]*|[a-z]-?\d{2,}[a-z0-9]*|\d{2,}[a-z]{1,3}\d*)\b")),
     # 304不锈钢, 6205轴承: a bare 3-4 digit grade before a word (not a year or a date).
     ("grade", re.compile(r"(?<![\d.])(\d{3,4})(?=\s*[\u4e00-\u9fff])(?!\s*[年月日元号天万个周])")),
 )
@@ -58,7 +58,7 @@ RANGE_RE = re.compile(r"[φΦøØ]?\d+(?:\.\d+)?\s*[a-z]*\s*[-~～至到]\s*[φ�
 PHONE_RE = re.compile(r"1[3-9]\d{9}|\d{3,4}-\d{7,8}")
 _NUM_RE = re.compile(r"[\d.]+")
 # Characters that end a phrase (anything that is not CJK, latin letter or digit).
-_SEP_RE = re.compile(r"[^\u4e00-\u9fffa-z0-9]+")
+_SEP_RE = re.compile(r"[^\u4e00-\u9fffa-z0-9_]+")
 
 
 def normalize(text: str) -> str:
@@ -124,6 +124,11 @@ CUES = frozenset({"需要", "求购", "采购", "收", "收购", "要", "寻找"
                   "购买", "订购", "供应", "出售", "提供", "可提供", "长期供应", "大量供应", "销售",
                   "生产", "有现货", "现货供应", "长期收", "回收", "招标"})
 WEIGHT_IDENTITY = 0.6
+# Form words that add nothing after a known product (pvc树脂粉, 浮法玻璃原片, 石墨烯粉末).
+FORM_HEADS = frozenset({"树脂", "树脂粉", "粉", "粉末", "颗粒", "粒子", "原片", "料", "原料", "材料",
+                        "产品", "卷", "卷材", "板材", "系列产品", "成品"})
+# Markers that the phrase before them qualifies a later product (纸箱厂的废纸).
+_OF = frozenset({"的", "之"})
 
 
 def tokenizer():
@@ -202,9 +207,10 @@ def _jieba_units(text: str, lex: Lexicon) -> list[Unit]:
     out: list[Unit] = []
     for pair in pos_tokenizer().lcut(text, HMM=True):
         tok, flag = pair.word.strip(), pair.flag
-        if not tok or tok in lex.stop or _NUM_RE.fullmatch(tok) or all(c in _CN_NUM for c in tok):
+        if (not tok or tok in lex.stop or _NUM_RE.fullmatch(tok) or all(c in _CN_NUM for c in tok)
+                or not any(ch.isalnum() for ch in tok)):
             out.append((None, tok, 0.0))
-        elif flag.startswith(_NOUN_FLAGS) and len(tok) >= 2 or tok.isascii():
+        elif flag.startswith(_NOUN_FLAGS) or tok.isascii():
             out.append((sys.intern(tok), tok, WEIGHT_NOUN))
         else:
             out.append((sys.intern(tok), tok, WEIGHT_OTHER))
@@ -237,28 +243,34 @@ def find_region(text: str) -> str | None:
 def _collect(units: list, lex: Lexicon, phrases: list, surfaces: list, weights: list) -> None:
     """Group one clause's units into phrases at separators; weigh each by head, purpose, role."""
     cur: list = []
-    purpose_next = False
+    purpose_next = recycle_next = False
     last = before_cue = None  # last phrase of this clause; one that stood before a cue verb
     for unit in units:
         if unit[0] is not None:
             cur.append(unit)
             continue
-        while len(cur) > 1 and cur[-1][0] in WEAK_HEADS:
-            cur.pop()
+        while len(cur) > 1 and (cur[-1][0] in WEAK_HEADS
+                                or (cur[-1][2] == WEIGHT_OTHER and len(cur[-1][0]) > 1)
+                                or (cur[-1][0] in FORM_HEADS and any(u[0] in lex.terms for u in cur[:-1]))):
+            cur.pop()  # 液压油缸漏油 -> 液压油缸; 磷酸铁锂正极材料 -> 磷酸铁锂
         # a lone single-character unknown word (量, 型 ...) is noise, not a product
         if cur and not (len(cur) == 1 and len(cur[0][0]) == 1 and cur[0][0] not in lex.terms):
             w = cur[-1][2]
             if purpose_next or unit[1] in _PURPOSE_AFTER:
                 w = min(w, WEIGHT_PURPOSE)
+            if recycle_next or unit[1] == "回收":
+                cur.insert(0, ("废", "", 0.0))  # 锂电池回收 is scrap to take, not batteries
             if before_cue is not None and w >= WEIGHT_NOUN:
                 weights[before_cue] = min(weights[before_cue], WEIGHT_IDENTITY)
                 before_cue = None
             phrases.append(tuple(u[0] for u in cur))
-            surfaces.append(tuple(u[1] for u in cur))
+            surfaces.append(tuple(u[1] for u in cur if u[1]))
             weights.append(w)
             last = len(weights) - 1
-            purpose_next = False
-        if unit[1] in CUES and last is not None and before_cue is None:
+            purpose_next = recycle_next = False
+        if unit[1] == "回收":
+            recycle_next = True
+        if (unit[1] in CUES or unit[1] in _OF) and last is not None and before_cue is None:
             before_cue = last
         if unit[1] in _PURPOSE_BEFORE:
             purpose_next = True
@@ -270,22 +282,22 @@ def analyse(raw: str) -> Analysis:
     lex = lexicon()
     text = normalize(raw)
     region = find_region(text)
-    work = PHONE_RE.sub(" ", text)
+    work = PHONE_RE.sub(" ", text)  # "_" below marks a removed piece without ending the clause
     for alias in sorted(_REGION_ALIASES, key=len, reverse=True):
         if alias in work:
-            work = work.replace(alias, " ")
+            work = work.replace(alias, "_")
     quantities = [m.group(0).replace(" ", "") for m in QTY_RE.finditer(work)]
-    work = QTY_RE.sub(" ", work)
+    work = QTY_RE.sub("_", work)
     # ranges (1-20mm, Φ300-Φ600) describe a catalogue, not one spec: never a conflict
-    work = RANGE_RE.sub(" ", work)
+    work = RANGE_RE.sub("_", work)
     specs = []
     for kind, rx in SPEC_RES:
         for m in rx.finditer(work):
             value = "".join(g for g in m.groups() if g)
             specs.append((kind, value, m.group(0).strip()))
-        work = rx.sub(" ", work)
+        work = rx.sub("_", work)
     phrases, surfaces, weights = [], [], []
-    for run in _SEP_RE.split(_NUM_RE.sub(" ", work)):
+    for run in _SEP_RE.split(_NUM_RE.sub("_", work)):
         if run:
             _collect(_segment_run(run, lex) + [(None, "", 0.0)], lex, phrases, surfaces, weights)
     # later products in a post are usually extras; a slight discount orders ties
