@@ -136,5 +136,5 @@ def test_lexicon_longest_match_hides_inner_words():
 
 def test_classifier_trains_on_custom_examples():
     clf = AppealClassifier([{"text": "苹果香蕉橘子", "category": "市场"}, {"text": "桌子椅子板凳", "category": "其他"}],
-                           use_lexicon=False)
+                           use_lexicon=False, other_below=0.0)
     assert clf.classify("香蕉橘子").category == "市场"
