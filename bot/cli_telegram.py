@@ -1,18 +1,112 @@
-"""`pandeng run` and webhook subcommands (the Telegram area)."""
+"""`pandeng run`, `pandeng webhook info|delete` and `pandeng outbox` (the Telegram area)."""
 from __future__ import annotations
 
+import asyncio
 import sys
 
 
 def _run(args, settings) -> int:
-    """Start the Telegram bot."""
-    print("Telegram 运行时尚未实现。", file=sys.stderr)
-    return 1
+    """Start the Telegram bot: long polling, or a webhook when --webhook URL is given."""
+    from .runner import BotRunner
+
+    framework = args.framework or settings.framework
+    if args.webhook and not args.webhook.startswith("https://") and not args.allow_http:
+        print("Telegram 只向 HTTPS 地址推送 webhook，请提供 https:// 开头的 URL。", file=sys.stderr)
+        return 2
+    try:
+        runner = BotRunner(settings, framework=framework, webhook_url=args.webhook, outbox=not args.no_outbox)
+    except SystemExit as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    try:
+        asyncio.run(runner.run_forever())
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
+async def _with_adapter(settings, framework: str, action):
+    from .runner import make_adapter
+
+    async def ignore(_inc) -> None:
+        return None
+
+    adapter = make_adapter(framework, settings, ignore)
+    try:
+        await adapter.start()
+        return await action(adapter)
+    finally:
+        await adapter.close()
+
+
+def _webhook(args, settings) -> int:
+    """Show or remove the webhook registered at Telegram."""
+    framework = args.framework or settings.framework
+
+    async def act(adapter):
+        if args.webhook_command == "delete":
+            await adapter.delete_webhook()
+        return await adapter.webhook_info()
+
+    try:
+        info = asyncio.run(_with_adapter(settings, framework, act))
+    except SystemExit as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    if args.webhook_command == "delete":
+        print("已删除 webhook，可改用长轮询（pandeng run）。")
+    print(f"webhook 地址：{info['url'] or '（未设置）'}；待处理更新：{info['pending_update_count']} 条")
+    if info.get("last_error_message"):
+        print(f"最近一次推送错误：{info['last_error_message']}")
+    return 0
+
+
+def _outbox(args, settings) -> int:
+    """Count outbox notifications by status."""
+    from sqlalchemy import func, select
+
+    from storage.db import Database
+    from storage.models import Outbox
+
+    async def counts():
+        db = Database(settings.database_url)
+        try:
+            async with db.session() as s:
+                return dict((await s.execute(select(Outbox.status, func.count()).group_by(Outbox.status))).all())
+        finally:
+            await db.dispose()
+
+    names = {"pending": "待发送", "sent": "已发送", "failed": "发送失败", "blocked": "用户已屏蔽",
+             "undeliverable": "未绑定账号"}
+    result = asyncio.run(counts())
+    for key, label in names.items():
+        print(f"{label}：{result.get(key, 0)}")
+    return 0
 
 
 def register(sub) -> None:
     """Add the Telegram subcommands."""
     p = sub.add_parser("run", help="启动 Telegram 机器人（长轮询或 webhook）")
-    p.add_argument("--framework", choices=["aiogram", "ptb"], default=None)
-    p.add_argument("--webhook", metavar="URL", default=None)
+    p.add_argument("--framework", choices=["aiogram", "ptb"], default=None,
+                   help="aiogram（默认）或 python-telegram-bot；也可用 PANDENG_FRAMEWORK")
+    p.add_argument("--webhook", metavar="URL", default=None,
+                   help="以 webhook 方式运行：Telegram 推送到该 HTTPS 地址（本机监听 PANDENG_WEBHOOK_HOST:PORT）")
+    p.add_argument("--allow-http", action="store_true", help=argparse_suppress())
+    p.add_argument("--no-outbox", action="store_true", help="不在本进程发送通知（由其他进程发送时）")
     p.set_defaults(func=_run)
+
+    w = sub.add_parser("webhook", help="查看或删除 Telegram 上登记的 webhook")
+    w.add_argument("--framework", choices=["aiogram", "ptb"], default=None)
+    wsub = w.add_subparsers(dest="webhook_command", required=True)
+    wsub.add_parser("info", help="查看 webhook 状态").set_defaults(func=_webhook)
+    wsub.add_parser("delete", help="删除 webhook（改回长轮询前需要）").set_defaults(func=_webhook)
+
+    o = sub.add_parser("outbox", help="查看通知发送队列")
+    o.set_defaults(func=_outbox)
+
+
+def argparse_suppress():
+    """Hidden option (for tests against a local fake server)."""
+    import argparse
+
+    return argparse.SUPPRESS

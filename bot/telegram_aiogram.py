@@ -153,6 +153,12 @@ class AiogramAdapter:
         """deleteWebhook (pending updates kept)."""
         await self.bot.delete_webhook(drop_pending_updates=False)
 
+    async def webhook_info(self) -> dict:
+        """getWebhookInfo as a plain dict (url, pending_update_count, last_error_message)."""
+        info = await self.bot.get_webhook_info()
+        return {"url": info.url, "pending_update_count": info.pending_update_count,
+                "last_error_message": info.last_error_message}
+
     async def close(self) -> None:
         """Stop polling if needed and close the HTTP session."""
         await self.stop_polling()

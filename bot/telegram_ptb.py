@@ -156,6 +156,12 @@ class PtbAdapter:
         """deleteWebhook (pending updates kept)."""
         await self.app.bot.delete_webhook(drop_pending_updates=False)
 
+    async def webhook_info(self) -> dict:
+        """getWebhookInfo as a plain dict (url, pending_update_count, last_error_message)."""
+        info = await self.app.bot.get_webhook_info()
+        return {"url": info.url, "pending_update_count": info.pending_update_count,
+                "last_error_message": info.last_error_message}
+
     async def close(self) -> None:
         """Stop the application and close its HTTP pools."""
         await self.stop_polling()
