@@ -296,7 +296,7 @@ async def test_window_on_sqlite_with_a_restart(sqlite_db, window):
     db = await seeded(sqlite_db)
     events, expected, (start, end, restart) = WINDOWS[window]
     world, got, rows = await drive(db, events, start, end, restart_at=restart)
-    assert sorted(got - expected) == [] and sorted(expected - got) == []
+    assert (sorted(got - expected), sorted(expected - got)) == ([], [])  # (unexpected, missing)
     assert all(len(r.text) < 4096 and r.kind in ("reminder", "digest") for r in rows)
     await _check_overdue(db, world, window)
 
@@ -307,6 +307,6 @@ async def test_window_on_postgresql_with_two_workers(pg_db, window):
     db = await seeded(pg_db)
     events, expected, (start, end, restart) = WINDOWS[window]
     world, got, rows = await drive(db, events, start, end, workers=2, restart_at=restart)
-    assert sorted(got - expected) == [] and sorted(expected - got) == []
+    assert (sorted(got - expected), sorted(expected - got)) == ([], [])  # (unexpected, missing)
     assert len({r.dedupe_key for r in rows}) == len(rows)
     await _check_overdue(db, world, window)

@@ -33,7 +33,9 @@ def _when(a: Appeal, today: date) -> str:
         return "时限未定"
     if a.status not in CLOCK_RUNNING:
         return f"时限 {mmdd(a.deadline)}"
-    if a.deadline >= today:
+    if a.deadline == today:
+        return f"时限 {mmdd(a.deadline)}（今天到期）"
+    if a.deadline > today:
         return f"时限 {mmdd(a.deadline)}（剩{workdays_between(today, a.deadline)}个工作日）"
     return f"时限 {mmdd(a.deadline)}（超期{workdays_between(a.deadline, today)}个工作日）"
 
