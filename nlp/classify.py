@@ -59,7 +59,7 @@ DICT_PATH = Path(__file__).parent / "data" / "appeals_jieba_dict.txt"
 # Chosen on fresh validation batches written after the lexicon (each batch scored once before
 # any lexicon change, then folded into the training split); never on the held-out split.
 ALPHA = 1.0          # NB additive smoothing
-LEX_WEIGHT = 1.2     # weight of one lexicon point relative to the normalised NB score
+LEX_WEIGHT = 1.0     # weight of one lexicon point relative to the normalised NB score
 OTHER_BELOW = 0.35   # below this top probability, without a strong keyword, answer 其他
 TEMPERATURE = 1.0    # softmax temperature for the reported confidence (mean conf ~ accuracy)
 MAX_CHARS = 2000     # longer texts are cut: the first paragraphs carry the ask
