@@ -8,7 +8,6 @@ Confidence bars (on Hit.confidence, in [0, 1]):
 """
 from __future__ import annotations
 
-import heapq
 import math
 from collections import defaultdict
 from collections.abc import Iterable
@@ -24,9 +23,23 @@ K1, B = 1.2, 0.75
 # field weights: a clause's own heading counts extra; parents and the document title give context
 W_TITLE, W_CONTEXT, W_DOCTITLE = 1.0, 0.6, 0.3
 Q_WORD, Q_WEAK, Q_SYN, Q_BIGRAM = 1.0, 0.35, 0.8, 0.4
-COMMON_FRACTION = 0.08  # terms in more clauses than this only rescore candidates (speed)
+COMMON_FRACTION = 0.03  # terms in more clauses than this only rescore candidates (speed)
 N_CANDIDATES = 60
+POSTING_BUDGET = 2500  # postings walked per question before the rest only rescore candidates
+HEAD_MIN = 200  # terms in more clauses than this keep their best clauses precomputed
 NOVEL_PENALTY = 0.8  # per question word unknown to the whole handbook (at most two count)
+
+
+def _best(scores: dict[int, float], n: int) -> list[int]:
+    """Keys of the n highest values, best first; a cheap cut by value first keeps sorting small."""
+    if len(scores) <= n:
+        return sorted(scores, key=scores.__getitem__, reverse=True)
+    cut = max(scores.values()) * 0.5
+    keys = [d for d, v in scores.items() if v >= cut]
+    if len(keys) < n:
+        keys = list(scores)
+    keys.sort(key=scores.__getitem__, reverse=True)
+    return keys[:n]
 
 
 def _terms(text: str) -> list[str]:
@@ -103,6 +116,9 @@ class PolicyIndex:
         self._post = dict(post)
         self._df = dict(df)
         self._common = max(50, int(COMMON_FRACTION * n))
+        # best clauses of each common term, for questions made only of common terms
+        self._head = {t: _best(p, N_CANDIDATES) for t, p in self._post.items()
+                      if len(p) > min(HEAD_MIN, self._common)}
         self._word_idf = {t: math.log(1.0 + (n - f + 0.5) / (f + 0.5)) for t, f in word_df.items()}
         self._unseen_idf = math.log(1.0 + (n + 0.5) / 1.5) if n else 1.0
 
@@ -172,28 +188,37 @@ class PolicyIndex:
         return got / total if total else 0.0
 
     def _scores(self, terms: dict[str, float]) -> dict[int, float]:
+        """BM25 scores: rare terms walk their postings, common terms only rescore the candidates
+        the rare terms found (a common term alone rarely decides the best clause)."""
         acc: dict[int, float] = {}
-        common = []
-        for t, qw in terms.items():
-            p = self._post.get(t)
-            if p is None:
-                continue
-            if len(p) > self._common:
+        common, common_terms = [], []
+        found = [(t, qw, self._post[t]) for t, qw in terms.items() if t in self._post]
+        found.sort(key=lambda x: len(x[2]))
+        budget = POSTING_BUDGET
+        for t, qw, p in found:
+            # rarest terms first; once the budget is spent the rest only rescore candidates
+            if len(p) > self._common or (len(p) > budget and t in self._head):
                 common.append((p, qw))
+                common_terms.append(t)
                 continue
-            get = acc.get
-            for d, w in p.items():
-                acc[d] = get(d, 0.0) + w * qw
+            budget -= len(p)
+            if not acc:
+                acc = {d: w * qw for d, w in p.items()}
+            else:
+                get = acc.get
+                for d, w in p.items():
+                    acc[d] = get(d, 0.0) + w * qw
         if common:
             if acc:
-                cands = heapq.nlargest(N_CANDIDATES, acc, key=acc.__getitem__) if len(acc) > N_CANDIDATES else list(acc)
-            else:  # only common terms: fall back to the densest term's best clauses
-                p, _ = min(common, key=lambda x: len(x[0]))
-                cands = heapq.nlargest(N_CANDIDATES, p, key=p.__getitem__)
+                cands = _best(acc, N_CANDIDATES)
+            else:  # only common terms: start from their best clauses, precomputed at build time
+                cands = list(dict.fromkeys(d for t in common_terms for d in self._head[t]))
             for d in cands:
                 s = acc.get(d, 0.0)
                 for p, qw in common:
-                    s += p.get(d, 0.0) * qw
+                    w = p.get(d)
+                    if w is not None:
+                        s += w * qw
                 acc[d] = s
         return acc
 
@@ -202,7 +227,7 @@ class PolicyIndex:
         acc = self._scores(terms)
         if not acc:
             return []
-        top = heapq.nlargest(max(k, 10), acc.items(), key=lambda x: x[1])
+        top = [(i, acc[i]) for i in _best(acc, max(k, 10))]
         best = top[0][1] or 1.0
         penalty = NOVEL_PENALTY ** min(self._novel(units), 2)
         rescored = []

@@ -96,6 +96,11 @@ for _i, _group in enumerate(SYNONYMS):
     for _w in _group:
         SYN_INDEX.setdefault(unicodedata.normalize("NFKC", _w).lower(), f"@{_i}")
 
+# group token -> its member words (normalized), for substring tests
+GROUP_MEMBERS: dict[str, tuple[str, ...]] = {}
+for _w, _g in SYN_INDEX.items():
+    GROUP_MEMBERS[_g] = GROUP_MEMBERS.get(_g, ()) + (_w,)
+
 _TOK = None
 _LOCK = threading.Lock()
 _CJK = re.compile(r"[\u4e00-\u9fff]+")

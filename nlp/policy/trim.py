@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 
-from .text import normalize, syn_groups, words
+from .text import GROUP_MEMBERS, normalize, syn_groups, words
 
 _SENT = re.compile(r"[^。；;！？!?\n]+[。；;！？!?]?")
 SHORT = 90  # clauses up to this many characters are quoted whole
@@ -19,12 +19,12 @@ def trim_clause(text: str, question: str, max_sentences: int = 3) -> str:
         return text.replace("\n", " ")
     qw = set(words(normalize(question)))
     qg = {g for w in qw for g in syn_groups(w)}
+    members = [GROUP_MEMBERS[g] for g in qg]
     scored = []
     for i, s in enumerate(sents):
         ns = normalize(s)
-        sw = set(words(ns))
-        sg = {g for w in sw for g in syn_groups(w)}
-        score = sum(len(w) for w in qw if w in ns) + 2 * len(qg & sg)
+        # substring tests only: sentences are short and this keeps jieba out of the hot path
+        score = sum(len(w) for w in qw if w in ns) + 2 * sum(1 for ms in members if any(m in ns for m in ms))
         scored.append((score, i))
     best = max(s for s, _ in scored)
     keep = {0}  # the lead sentence says what the clause is about
