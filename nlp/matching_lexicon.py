@@ -39,7 +39,7 @@ _QTY_UNITS = (
 )
 _CN_NUM = "零一二两三四五六七八九十百千万"
 QTY_RE = re.compile(
-    rf"(\d+(?:\.\d+)?|[{_CN_NUM}]+)\s*(万|千|百)?\s*({_QTY_UNITS})(?![a-z])"
+    rf"(\d+(?:\.\d+)?|[{_CN_NUM}]+)\s*(万|千|百)?\s*({_QTY_UNITS})(?![a-z]|月|工作日|小时|星期)"
 )
 # Specifications: diameters, electrical and size values, grades and model codes.
 SPEC_RES = (

@@ -1,0 +1,208 @@
+"""Pure extraction for supply/demand posts and the group-message classifier.
+
+extract_post(text) -> PostFields: kind guess, product terms, specs, quantity, county, validity.
+classify_group_message(text) -> "supply" | "demand" | None, tuned for precision: chit-chat,
+questions, greetings, news and notices give None.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from nlp.matching_lexicon import (
+    QTY_RE, WEIGHT_NOUN, analyse, find_region, lexicon, normalize,
+)
+
+DEFAULT_VALIDITY_DAYS = 30
+
+# (pattern, weight): strong cues are 2, weak ones 1. "有需要的联系我" is an offer, so it is
+# listed as a supply cue and removed before demand cues are counted.
+_SUPPLY_CUES = [
+    (r"(如|若|有)?有?需要的(朋友|老板|话|单位|企业|厂家)?(请|可|欢迎)?(联系|私聊|来电|私信|咨询)", 3),
+    (r"(如|若)?有需要[^，,。！!？?\s]{0,12}的", 3),
+    (r"欢迎(选购|采购|订购|来电|咨询|洽谈)", 3),
+    (r"供应|可提供|能提供|可以提供|可供|出售|有现货|现货供应|出租|转让|甩卖|清仓|对外承接|承接|供货|直供|"
+     r"我们可以|我司可以|可以做|能做|可做|可定做", 2),
+    (r"提供|销售|批发|直销|生产|加工|代加工|定做|定制|经销|代理|低价处理|处理一批|库存|现货|大量出|专线", 1),
+]
+_DEMAND_CUES = [
+    (r"求购|采购|急需|急求|需要|收购|寻找|寻求|想买|要买|求租|想租|要租|招标|需求|征集|求货|谁有|谁家有|哪里有|哪家有", 2),
+    (r"收(?![到割费集益入款银藏据尾拾纳听看视])|找(?!到)|要(?![求点是不闻])|求(?![证助教])|回收|缺", 1),
+]
+_QUESTION_INFO = re.compile(
+    r"知道|请问|问一下|问下|怎么|如何|为什么|为啥|什么时候|几点|是不是|能不能告诉|有没有人知道|谁了解|咨询一下")
+_QUESTION_END = re.compile(r"[?？]|[吗呢么嘛][\s!！。.~～]*$")
+_NEWS = re.compile(
+    r"通知|会议|召开|据悉|获悉|同比|环比|增长|下降|签约仪式|举办|举行|报名|活动|政策|文件|会上|记者|"
+    r"发布|印发|转发|链接|http|www\.|点击|【|《|新闻|报道|讲话|指出|强调|部署|调研|视察|座谈|培训班|"
+    r"开幕|闭幕|表彰|喜报|祝贺|热烈|截至|累计|亿元|万亿|排名|榜单|公示|通报")
+_DONE = re.compile(r"已经|已于|已(到|完成|解决|签|提交|发)")
+_CUE_START = re.compile(r"^(收|找|要|求|出|供|提供|处理|租|代理|加工)")
+_CHITCHAT = re.compile(
+    r"^(早上好|上午好|下午好|晚上好|大家好|各位好|各位领导好|收到|好的|谢谢|感谢|辛苦|ok|嗯|哈哈|"
+    r"明白|了解|同意|赞|点赞|祝|恭喜|新年快乐|节日快乐)")
+
+
+@dataclass
+class PostFields:
+    """What the bot shows back to a poster for confirmation."""
+
+    kind: str | None
+    products: list = field(default_factory=list)
+    specs: list = field(default_factory=list)
+    quantity: str | None = None
+    quantity_value: float | None = None
+    quantity_unit: str | None = None
+    region: str | None = None
+    validity_days: int = DEFAULT_VALIDITY_DAYS
+
+
+def _cue_score(text: str, cues: list) -> tuple[int, int]:
+    """(total weight, position of the first strong cue or a large number)."""
+    total, first = 0, 10**6
+    for rx, w in cues:
+        for m in re.finditer(rx, text):
+            total += w
+            if w >= 2:
+                first = min(first, m.start())
+    return total, first
+
+
+def guess_kind(text: str) -> str | None:
+    """'supply', 'demand' or None from cue words; a clear majority or the earliest strong cue."""
+    t = normalize(text)
+    s, s_first = _cue_score(t, _SUPPLY_CUES)
+    for rx, _ in _SUPPLY_CUES[:3]:
+        t = re.sub(rx, " ", t)  # "有需要的联系我" must not count as 需要
+    d, d_first = _cue_score(t, _DEMAND_CUES)
+    if s == d == 0:
+        return None
+    if not s or not d:
+        return "supply" if s else "demand"
+    if s >= d + 2 or (s > d and s_first < d_first):
+        return "supply"
+    if d >= s + 2 or (d > s and d_first < s_first):
+        return "demand"
+    if s_first != d_first:
+        return "supply" if s_first < d_first else "demand"
+    return None
+
+
+_CN_DIGITS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8,
+              "九": 9, "十": 10, "半": 0.5}
+
+
+def _num(s: str) -> float | None:
+    """Arabic or simple Chinese numeral (一 .. 九十九) as a number."""
+    try:
+        return float(s)
+    except ValueError:
+        pass
+    if s == "半":
+        return 0.5
+    if "十" in s:
+        a, _, b = s.partition("十")
+        return float((_CN_DIGITS.get(a, 1) if a else 1) * 10 + (_CN_DIGITS.get(b, 0) if b else 0))
+    if s and all(c in _CN_DIGITS for c in s):
+        return float(_CN_DIGITS[s[0]]) if len(s) == 1 else None
+    return None
+
+
+_NUM = r"(\d+(?:\.\d+)?|[一二两三四五六七八九十半]+)"
+_VALIDITY = [
+    (re.compile(r"长期|常年|长年"), lambda m: 180),
+    (re.compile(_NUM + r"\s*(?:个)?(?:天|日)(?:内|之内|以内)?"), lambda m: _num(m.group(1))),
+    (re.compile(_NUM + r"\s*(?:个)?(?:周|星期|礼拜)(?:内|之内|以内)?"), lambda m: 7 * _num(m.group(1))),
+    (re.compile(_NUM + r"\s*个?月(?:内|之内|以内|有效)"), lambda m: 30 * _num(m.group(1))),
+    (re.compile(r"(?<![每/])" + _NUM + r"\s*个月"), lambda m: 30 * _num(m.group(1))),
+    (re.compile(r"半年"), lambda m: 180),
+    (re.compile(r"一年|全年"), lambda m: 365),
+    (re.compile(r"本周|这周|这个星期"), lambda m: 7),
+    (re.compile(r"今天|当天|今日"), lambda m: 1),
+    (re.compile(r"明天|明日"), lambda m: 2),
+    (re.compile(r"本月|这个月|月底前"), lambda m: 30),
+]
+_VALIDITY_CONTEXT = re.compile(r"内|有效|以内|之内|长期|常年|长年|本周|这周|今天|当天|明天|本月|月底|半年|全年")
+
+
+def validity_days(text: str) -> int:
+    """Days a post stays open: 30 unless the text names a period (长期, 一周内, 3个月 ...)."""
+    t = normalize(text)
+    if not _VALIDITY_CONTEXT.search(t) and not re.search(r"个月|周|星期", t):
+        return DEFAULT_VALIDITY_DAYS
+    for rx, fn in _VALIDITY:
+        m = rx.search(t)
+        if m:
+            days = fn(m)
+            if days:
+                return max(1, min(365, int(round(days))))
+    return DEFAULT_VALIDITY_DAYS
+
+
+_MULT = {"万": 10000, "千": 1000, "百": 100}
+
+
+def _spec_display(kind: str, value: str, raw: str, text: str) -> str:
+    if kind == "dia":
+        return "Φ" + value
+    if kind == "grade":
+        m = re.search(re.escape(value) + r"\s*(不锈钢|铝合金|铝|钢|铜)", text)
+        return value.upper() + (m.group(1) if m else "")
+    return raw.upper() if raw.isascii() else raw
+
+
+def extract_post(text: str) -> PostFields:
+    """Fields of a supply or demand post (pure; no database)."""
+    a = analyse(text)
+    t = a.text
+    products = []
+    for phrase, surface, w in sorted(zip(a.phrases, a.surfaces, a.weights), key=lambda x: -x[2]):
+        if w >= WEIGHT_NOUN * 0.95 and (surface and any(u in lexicon().terms for u in phrase)
+                                        or len("".join(surface)) >= 2):
+            name = "".join(surface) or "".join(phrase)
+            if name not in products:
+                products.append(name)
+    specs = list(dict.fromkeys(_spec_display(k, v, raw, t) for k, v, raw in a.specs))
+    quantity = value = unit = None
+    m = QTY_RE.search(t)
+    if m:
+        num = _num(m.group(1))
+        if num is not None:
+            value = num * _MULT.get(m.group(2) or "", 1)
+            unit = m.group(3)
+            quantity = m.group(0).replace(" ", "")
+    return PostFields(
+        kind=guess_kind(text), products=products[:5], specs=specs[:6], quantity=quantity,
+        quantity_value=value, quantity_unit=unit, region=find_region(t),
+        validity_days=validity_days(text),
+    )
+
+
+def classify_group_message(text: str) -> str | None:
+    """'supply' / 'demand' for a plain group message that reads as a post, else None.
+
+    Precision first: a message needs a cue word and a product, and must not read as a
+    question, a greeting, chit-chat, news or a notice.
+    """
+    t = normalize(text)
+    if len(t) < 4 or len(t) > 400 or _CHITCHAT.match(t) or _NEWS.search(t):
+        return None
+    if _QUESTION_INFO.search(t) or _DONE.search(t):
+        return None
+    kind = guess_kind(t)
+    if kind is None:
+        return None
+    strong = _cue_score(t, (_SUPPLY_CUES if kind == "supply" else _DEMAND_CUES)[:-1])[0] > 0
+    if _QUESTION_END.search(t) and not strong:
+        return None
+    a = analyse(t)
+    lex = lexicon()
+    known = any(w >= WEIGHT_NOUN * 0.95 and any(u in lex.terms for u in p)
+                for p, w in zip(a.phrases, a.weights))
+    nouns = any(w >= WEIGHT_NOUN * 0.95 for w in a.weights)
+    if known and (strong or a.quantities or a.specs or _CUE_START.match(t)):
+        return kind
+    if nouns and strong and (a.quantities or a.specs):
+        return kind
+    return None
