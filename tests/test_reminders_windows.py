@@ -110,9 +110,10 @@ async def world_of(db: Database) -> World:
 
 
 async def drive(db: Database, events: list[Event], start: datetime, end: datetime, *, workers: int = 1,
-                restart_at: datetime | None = None, step: timedelta = timedelta(hours=1)) -> tuple[World, set, list]:
+                restart_at: datetime | None = None, step: timedelta = timedelta(hours=1),
+                world: World | None = None) -> tuple[World, set, list]:
     """Tick from start to end; returns the world, the queued set and the raw outbox rows."""
-    world = await world_of(db)
+    world = world or await world_of(db)
     dbs = [db] + [Database(db.url) for _ in range(workers - 1)]
     owned: list[Database] = dbs[1:]
     pending = sorted(events, key=lambda e: e.when)
