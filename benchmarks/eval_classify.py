@@ -111,6 +111,13 @@ def report(verbose: bool) -> None:
         cells = [f"{tables[n][c][0]:.2f}/{tables[n][c][1]:.2f}" for n in results]
         print(f"  {c:<6} n={tables['full (lexicon+NB)'][c][2]:<3} " + "          ".join(cells))
     full_pairs = results["full (lexicon+NB)"][1]
+    full = models["full (lexicon+NB)"]
+    confs = [(full.classify(t).confidence, g == p) for g, p, t in full_pairs]
+    right = [c for c, ok in confs if ok]
+    wrong = [c for c, ok in confs if not ok]
+    print(f"\ncalibration (full): mean confidence {sum(c for c, _ in confs) / len(confs):.3f} vs accuracy "
+          f"{len(right) / len(confs):.3f}; mean conf when right {sum(right) / max(1, len(right)):.3f}, "
+          f"when wrong {sum(wrong) / max(1, len(wrong)):.3f}")
     print("\nconfusion (full model, held-out):")
     print(confusion(full_pairs))
     if verbose:

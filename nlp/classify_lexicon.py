@@ -301,6 +301,16 @@ _EXTRA["市场"].update({"产能富余": 3, "有没有人需要": 3, "有人需�
                       "定制": 2.5, "代理": 2, "观摩": 2, "账期": 1.5, "铺不开": 3})
 _EXTRA["其他"].update({"外债": 3, "债主": 3, "闹": 1.5, "敲诈": 3, "混混": 3, "物业": 3,
                       "摆摊": 3, "私搭乱建": 3, "网站": 2, "被黑": 3, "租房": 2, "垃圾站": 3})
+# A thin English layer: cadres sometimes paste English from foreign partners or type shorthand.
+_EXTRA["金融"].update({"loan": 3, "bank": 2, "credit": 2, "financing": 2})
+_EXTRA["基金"].update({"equity": 3, "investor": 3, "venture": 3})
+_EXTRA["土地"].update({"land": 3, "plot": 2})
+_EXTRA["能源"].update({"electricity": 3, "power supply": 3, "natural gas": 3, "steam": 3})
+_EXTRA["人才"].update({"hiring": 3, "recruit": 3, "talent": 3, "engineer": 2, "workers": 2})
+_EXTRA["生态环境"].update({"environmental": 3, "emission": 3, "pollution": 3, "waste": 2})
+_EXTRA["政策"].update({"subsidy": 3, "subsidies": 3, "award": 2, "policy": 2})
+_EXTRA["审批"].update({"permit": 3, "approval": 2, "license": 2, "fire inspection": 3})
+_EXTRA["市场"].update({"orders": 3, "customer": 3, "sales": 3, "buyer": 3, "supplier": 3})
 for _cat, _kws in _EXTRA.items():
     LEXICON[_cat].update(_kws)
 
