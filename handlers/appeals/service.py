@@ -56,7 +56,7 @@ async def file_appeal(ctx: Context, *, enterprise_id: int, description: str, cat
                                 to_status=str(S.SUBMITTED), note=f"类别：{category}（{how}），对口单位：{unit.name if unit else '—'}"))
     await ctx.session.flush()
     await ctx.session.refresh(appeal)
-    await workflow.notify_concerned(ctx, appeal, "已提交，待县级审核", appeal.description[:200])
+    await workflow.notify_concerned(ctx, appeal, "提交新诉求，待县级审核", appeal.description[:200])
     return appeal
 
 

@@ -310,7 +310,9 @@ async def notify_concerned(ctx: Context, appeal: Appeal, what: str, note: str | 
     ids.discard(ctx.user.id if ctx.user else -1)
     ent = appeal.enterprise.name if appeal.enterprise else ""
     unit = short_unit(appeal.unit.name) if appeal.unit else "—"
-    text = f"诉求 #{appeal.id}（{ent}，{appeal.category}）{what}。\n当前状态：{STATUS_NAMES[S(appeal.status)]}；责任单位：{unit}"
+    who = ctx.user.name if ctx.user else "系统"
+    text = (f"诉求 #{appeal.id}（{ent}，{appeal.category}）：{who}「{what}」。\n"
+            f"当前状态：{STATUS_NAMES[S(appeal.status)]}；责任单位：{unit}")
     if note:
         text += f"\n说明：{note[:300]}"
     buttons = [[Button("查看诉求", data=f"ap:v:{appeal.id}")]]
