@@ -11,7 +11,7 @@ import bot.scheduler as scheduler
 from bot.scheduler import run_scheduler, tick
 from handlers.reminders import queue_due_reminders
 from storage.db import Database
-from storage.models import Appeal, Outbox, User
+from storage.models import Appeal, AppealEvent, Outbox, User
 from storage.models.reminders import ReminderLog, SchedulerRun
 from tests.test_reminders_windows import SETTINGS, at, create, drive, seeded
 
@@ -130,3 +130,20 @@ async def test_unique_keys_hold_without_the_advisory_lock_on_postgresql(pg_db):
         logged = list(await s.scalars(select(ReminderLog.dedupe_key)))
     # over -> 赵敏, esc -> 李卫东, adm -> two admins: four rows, whichever worker won each.
     assert sum(counts) == 4 and len(keys) == len(set(keys)) == 4 and sorted(logged) == sorted(keys)
+
+
+async def test_a_redo_starts_a_new_ladder_from_the_redo_day(sqlite_db):
+    db = await seeded(sqlite_db)
+    world, _, _ = await drive(db, S1, at(2026, 2, 2, 10), at(2026, 2, 2, 10))
+    async with db.session() as s:
+        # Resolved, judged 不满意 on 03-02: back in progress with a fresh 5-day deadline (03-09).
+        a = await s.get(Appeal, world.appeals["S1"])
+        a.deadline, a.last_activity_at = date(2026, 3, 9), at(2026, 3, 2, 10)
+        s.add(AppealEvent(appeal_id=a.id, action="redo", at=at(2026, 3, 2, 10), from_status="resolved",
+                          to_status="in_progress"))
+    _, got, rows = await drive(db, [], at(2026, 3, 2, 11), at(2026, 3, 9, 12), world=world)
+    reminders = sorted((t, k, n) for t, k, _, n in got if k != "digest")
+    assert reminders == [("2026-03-05 09:00", "half", "赵敏"), ("2026-03-06 09:00", "ff", "赵敏"),
+                         ("2026-03-09 09:00", "due", "李卫东"), ("2026-03-09 09:00", "due", "赵敏")]
+    assert all(r.buttons == [[{"text": f"查看诉求 #{world.appeals['S1']}", "data": f"ap:v:{world.appeals['S1']}"}]]
+               for r in rows if r.kind == "reminder")

@@ -9,7 +9,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import Appeal, AppealStatus, Role, User
+from ..types import Button
+from storage.models import Appeal, AppealEvent, AppealStatus, Role, User
 from storage.models.appeals import CLOCK_RUNNING
 from storage.models.reminders import ReminderLog
 from storage.outbox import queue_notification
@@ -53,12 +54,29 @@ async def load_people(session: AsyncSession) -> People:
     return People({u.id: u for u in users}, dict(handlers), dict(reviewers), admins)
 
 
-def facts_of(a: Appeal, tz: ZoneInfo) -> L.AppealFacts:
-    """The ladder's view of an appeal row, in local dates."""
+# Events after which the unit's time starts again (a fresh deadline of the class, not an extension).
+RESTART_ACTIONS = ("asg", "redo")
+
+
+async def ladder_starts(session: AsyncSession, appeal_ids: list[int]) -> dict[int, datetime]:
+    """When each appeal's current working time began: its last assignment or redo event."""
+    out: dict[int, datetime] = {}
+    for i in range(0, len(appeal_ids), 500):
+        rows = await session.execute(
+            select(AppealEvent.appeal_id, func.max(AppealEvent.at))
+            .where(AppealEvent.appeal_id.in_(appeal_ids[i:i + 500]), AppealEvent.action.in_(RESTART_ACTIONS))
+            .group_by(AppealEvent.appeal_id))
+        out.update({aid: at for aid, at in rows if at is not None})
+    return out
+
+
+def facts_of(a: Appeal, tz: ZoneInfo, restarted: datetime | None = None) -> L.AppealFacts:
+    """The ladder's view of an appeal row, in local dates (`restarted`: its last assignment/redo event)."""
     last = max(t for t in (a.last_activity_at, a.assigned_at, a.created_at) if t is not None)
+    began = max((t for t in (a.assigned_at, restarted) if t is not None), default=None)
     return L.AppealFacts(
         id=a.id, status=a.status, level=a.level or "county",
-        start=a.assigned_at.astimezone(tz).date() if a.assigned_at else None,
+        start=began.astimezone(tz).date() if began else None,
         deadline=a.deadline, last_activity=last.astimezone(tz).date(),
         extension_pending=a.extension_state == "pending",
     )
@@ -89,9 +107,10 @@ async def queue_due_reminders(session: AsyncSession, now: datetime, settings) ->
     if not appeals:
         return 0
     people = await load_people(session)
+    starts = await ladder_starts(session, [a.id for a in appeals if a.status != AppealStatus.RETURNED])
     planned: list[tuple[str, L.DueReminder, Appeal, User, bool]] = []
     for a in appeals:
-        for item in L.due_items(facts_of(a, tz), today, settings.stage_reply_after_days):
+        for item in L.due_items(facts_of(a, tz, starts.get(a.id)), today, settings.stage_reply_after_days):
             users, fallback = _recipients(item, a, people)
             for u in users:
                 planned.append((f"{item.key}:{u.id}", item, a, u, fallback))
@@ -109,7 +128,8 @@ async def queue_due_reminders(session: AsyncSession, now: datetime, settings) ->
             continue
         done.add(key)  # the same person may be reached twice (e.g. a fallback reviewer): once is enough
         text = reminder_text(item, a, today, fallback=fallback, to_reviewer=item.audience == L.REVIEWER)
-        if await queue_notification(session, u.id, text, key=key, kind="reminder", now=now):
+        buttons = [[Button(f"查看诉求 #{a.id}", data=f"ap:v:{a.id}")]]  # the appeals area's card
+        if await queue_notification(session, u.id, text, buttons, key=key, kind="reminder", now=now):
             session.add(ReminderLog(appeal_id=a.id, user_id=u.id, kind=item.kind, deadline=item.deadline,
                                     dedupe_key=key, queued_at=now))
             queued += 1
