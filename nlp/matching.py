@@ -34,19 +34,20 @@ class Hit:
 
 
 def phrase_keys(phrase: tuple) -> tuple:
-    """Index keys of a phrase: the last two chars of its head, plus its last char by head type."""
+    """Index keys of a phrase: a known head by name (and last char), an unknown head by last char."""
     head = phrase[-1]
     if head in lexicon().terms:
-        return ("2" + head[-2:], "T" + head[-1])
-    return ("2" + head[-2:], "O" + head[-1])
+        return ("H" + head, "T" + head[-1])
+    return ("O" + head[-1],)
 
 
 def query_keys(phrase: tuple) -> tuple:
-    """Keys a query phrase looks up; known heads only meet other known heads by their tail."""
+    """Keys a query phrase looks up: the known heads related by suffix, unknown heads by tail."""
     head = phrase[-1]
-    if head in lexicon().terms and len(head) >= 2:
-        return ("2" + head[-2:], "O" + head[-1])
-    return ("2" + head[-2:], "O" + head[-1], "T" + head[-1])
+    lex = lexicon()
+    if head in lex.terms:
+        return tuple("H" + h for h in lex.related[head]) + ("O" + head[-1],)
+    return ("O" + head[-1], "T" + head[-1])
 
 
 def _common_suffix(a: str, b: str) -> int:

@@ -84,6 +84,7 @@ class Lexicon:
     terms: frozenset
     stop: frozenset
     max_len: int
+    related: dict  # canonical term -> canonical terms that end with it or that it ends with
 
 
 @lru_cache(maxsize=1)
@@ -99,7 +100,14 @@ def lexicon() -> Lexicon:
             canon[w] = head
     stop = {w for row in _read_words("sd_stopwords.txt") for w in row} - set(canon)
     terms = frozenset(sys.intern(v) for v in canon.values())
-    return Lexicon(canon, terms, frozenset(stop), max(map(len, canon)))
+    related: dict[str, set] = {t: {t} for t in terms}
+    for t in terms:
+        for i in range(1, len(t)):
+            if t[i:] in related:  # t ends with another term: 储能电池 / 电池
+                related[t].add(t[i:])
+                related[t[i:]].add(t)
+    related_t = {t: tuple(sorted(r)) for t, r in related.items()}
+    return Lexicon(canon, terms, frozenset(stop), max(map(len, canon)), related_t)
 
 
 _tok_lock = threading.Lock()
