@@ -311,6 +311,21 @@ _EXTRA["生态环境"].update({"environmental": 3, "emission": 3, "pollution": 3
 _EXTRA["政策"].update({"subsidy": 3, "subsidies": 3, "award": 2, "policy": 2})
 _EXTRA["审批"].update({"permit": 3, "approval": 2, "license": 2, "fire inspection": 3})
 _EXTRA["市场"].update({"orders": 3, "customer": 3, "sales": 3, "buyer": 3, "supplier": 3})
+# Responsible units (责任主体) that writers name instead of the problem.
+_EXTRA["金融"].update({"金融监管局": 3, "地方金融": 3, "人民银行": 3, "人行": 2, "金融办": 3})
+_EXTRA["基金"].update({"财金集团": 2.5, "投资集团": 2, "产投": 2.5})
+_EXTRA["土地"].update({"自然资源和规划局": 3, "自然资源局": 3, "自然资源": 2.5, "国土": 3,
+                      "不动产登记中心": 3})
+_EXTRA["能源"].update({"国网": 3, "供电公司": 3, "燃气公司": 3, "热电公司": 3, "电业局": 3})
+_EXTRA["人才"].update({"人社局": 2.5, "人力资源和社会保障局": 3, "人才办": 3, "组织部": 2})
+_EXTRA["政策"].update({"财政局": 2.5, "工信局": 1.5, "工业和信息化局": 1.5, "税务局": 1.5})
+_EXTRA["审批"].update({"行政审批服务局": 3, "住建局": 2, "住建部门": 2, "消防救援": 3,
+                      "应急管理局": 2.5, "应急局": 2.5, "市场监管局": 1.5, "发改委": 1.5,
+                      "发改局": 1.5})
+_EXTRA["市场"].update({"商务局": 2.5})
+_EXTRA["审批"].update({"gmp": 3, "符合性检查": 3, "现场核查": 2.5})
+_EXTRA["其他"].update({"交通运输局": 3, "公安局": 3, "城管局": 3, "交警": 3, "水务局": 3,
+                      "教育局": 2})
 for _cat, _kws in _EXTRA.items():
     LEXICON[_cat].update(_kws)
 
