@@ -87,6 +87,25 @@ def tune() -> None:
     print(f"best: alpha={best[2]} lex_weight={best[3]} T={best[4]} cv_acc={best[0]:.3f} nll={-best[1]:.3f}")
 
 
+def similar_report() -> None:
+    """For each held-out appeal, are its similar training appeals about the same category?"""
+    from nlp.similar import similar_texts
+
+    train, test = load_examples("train"), load_examples("test")
+    pool = [(i, r["text"]) for i, r in enumerate(train)]
+    similar_texts("预热", pool[:3])
+    t0 = time.perf_counter()
+    found = same = 0
+    for r in test:
+        res = similar_texts(r["text"], pool, k=1)
+        if res:
+            found += 1
+            same += train[res[0][0]]["category"] == r["category"]
+    dt = (time.perf_counter() - t0) / len(test)
+    print(f"\nsimilar_texts over {len(pool)} training appeals: a match >= 0.35 for {found}/{len(test)} "
+          f"held-out appeals, top match in the same category {same}/{max(1, found)}; {dt * 1000:.1f} ms per query")
+
+
 def report(verbose: bool) -> None:
     """Print held-out figures for the full model and two baselines, side by side."""
     train, test = load_examples("train"), load_examples("test")
@@ -141,4 +160,8 @@ if __name__ == "__main__":
     ap.add_argument("--tune", action="store_true", help="CV grid search on the training split")
     ap.add_argument("-v", "--verbose", action="store_true", help="list held-out errors")
     args = ap.parse_args()
-    tune() if args.tune else report(args.verbose)
+    if args.tune:
+        tune()
+    else:
+        report(args.verbose)
+        similar_report()
