@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timezone
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import text
@@ -63,3 +63,55 @@ async def run_scheduler(
             await asyncio.wait_for(stop.wait(), timeout=interval)
         except TimeoutError:
             pass
+
+
+def register(subparsers) -> None:
+    """`pandeng scheduler tick [--at ISO]` (one tick, e.g. to try a past or future moment) and `run`."""
+    p = subparsers.add_parser("scheduler", help="提醒与一周一调度：执行一次（tick）或持续运行（run）")
+    sub = p.add_subparsers(dest="scheduler_cmd", required=True)
+    t = sub.add_parser("tick", help="按指定时刻执行一次，输出排入发送队列的条数")
+    t.add_argument("--at", help="本地时间，如 2026-02-09T09:00（默认：现在）")
+    t.set_defaults(func=_cli_tick)
+    r = sub.add_parser("run", help="独立运行调度器（通常由 pandeng run 在机器人进程内启动）")
+    r.add_argument("--interval", type=float, default=DEFAULT_INTERVAL)
+    r.set_defaults(func=_cli_run)
+
+
+def _cli_tick(args, settings) -> int:
+    """One tick at --at (local time) or now."""
+    now = utcnow()
+    if args.at:
+        try:
+            local = datetime.fromisoformat(args.at)
+        except ValueError:
+            print("时间格式应为 2026-02-09T09:00。")
+            return 2
+        now = (local if local.tzinfo else local.replace(tzinfo=ZoneInfo(settings.timezone))).astimezone(timezone.utc)
+
+    async def go() -> int:
+        db = Database(settings.database_url)
+        try:
+            return await tick(db, settings, now)
+        finally:
+            await db.dispose()
+
+    queued = asyncio.run(go())
+    local = now.astimezone(ZoneInfo(settings.timezone))
+    print(f"{local:%Y-%m-%d %H:%M}（{settings.timezone}）：已排入发送队列 {queued} 条提醒/调度。")
+    return 0
+
+
+def _cli_run(args, settings) -> int:
+    """Run the scheduler loop in the foreground until Ctrl-C."""
+    async def go() -> None:
+        db = Database(settings.database_url)
+        try:
+            await run_scheduler(db, settings, interval=args.interval)
+        finally:
+            await db.dispose()
+
+    try:
+        asyncio.run(go())
+    except KeyboardInterrupt:
+        pass
+    return 0

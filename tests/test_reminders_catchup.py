@@ -147,3 +147,25 @@ async def test_a_redo_starts_a_new_ladder_from_the_redo_day(sqlite_db):
                          ("2026-03-09 09:00", "due", "李卫东"), ("2026-03-09 09:00", "due", "赵敏")]
     assert all(r.buttons == [[{"text": f"查看诉求 #{world.appeals['S1']}", "data": f"ap:v:{world.appeals['S1']}"}]]
                for r in rows if r.kind == "reminder")
+
+
+def test_cli_tick_at_a_given_local_time(sqlite_template, tmp_path, capsys):
+    import argparse
+    import shutil
+
+    from bot.scheduler import register
+    from bot.settings import Settings
+
+    path = tmp_path / "cli.db"
+    shutil.copy(sqlite_template, path)
+    settings = Settings(_env_file=None, database_url=f"sqlite+aiosqlite:///{path}")
+    parser = argparse.ArgumentParser()
+    register(parser.add_subparsers())
+    for when in ("2026-03-02T09:00", "2026-03-02T09:30", "2026-03-02T23:00"):
+        args = parser.parse_args(["scheduler", "tick", "--at", when])
+        assert args.func(args, settings) == 0
+    out = capsys.readouterr().out.splitlines()
+    # The migrated schema has no users: nobody to send to, but the week is marked done at 09:00.
+    assert out[0] == "2026-03-02 09:00（Asia/Shanghai）：已排入发送队列 0 条提醒/调度。" and len(out) == 3
+    args = parser.parse_args(["scheduler", "tick", "--at", "next monday"])
+    assert args.func(args, settings) == 2

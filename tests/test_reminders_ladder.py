@@ -23,20 +23,20 @@ def kinds(items) -> list[tuple[str, str]]:
 
 
 def test_steps_of_a_five_day_appeal():
-    assert ladder_steps(D(2026, 2, 2), D(2026, 2, 9)) == [
-        ("half", D(2026, 2, 5)), ("four_fifths", D(2026, 2, 6)), ("due", D(2026, 2, 9))]
+    assert ladder_steps(D(2026, 2, 2), D(2026, 2, 9)) == (
+        ("half", D(2026, 2, 5)), ("four_fifths", D(2026, 2, 6)), ("due", D(2026, 2, 9)))
 
 
 def test_steps_across_the_spring_festival_use_the_make_up_saturday():
     # 15 working days from Wed 02-04: the 8th is the make-up Saturday 02-14, the 12th is 02-27.
-    assert ladder_steps(D(2026, 2, 4), D(2026, 3, 3)) == [
-        ("half", D(2026, 2, 14)), ("four_fifths", D(2026, 2, 27)), ("due", D(2026, 3, 3))]
+    assert ladder_steps(D(2026, 2, 4), D(2026, 3, 3)) == (
+        ("half", D(2026, 2, 14)), ("four_fifths", D(2026, 2, 27)), ("due", D(2026, 3, 3)))
 
 
 def test_short_ladders_drop_colliding_steps():
-    assert ladder_steps(D(2026, 3, 2), D(2026, 3, 3)) == [("due", D(2026, 3, 3))]
+    assert ladder_steps(D(2026, 3, 2), D(2026, 3, 3)) == (("due", D(2026, 3, 3)),)
     # N=2: half on day 1, four fifths would be the due day itself.
-    assert ladder_steps(D(2026, 3, 2), D(2026, 3, 4)) == [("half", D(2026, 3, 3)), ("due", D(2026, 3, 4))]
+    assert ladder_steps(D(2026, 3, 2), D(2026, 3, 4)) == (("half", D(2026, 3, 3)), ("due", D(2026, 3, 4)))
     # A deadline on a holiday: the due reminder goes out on the last working day before it.
     assert ladder_steps(D(2026, 2, 9), D(2026, 2, 22))[-1] == ("due", D(2026, 2, 14))
 

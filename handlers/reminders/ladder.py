@@ -27,6 +27,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 
 from storage.models.appeals import CLOCK_RUNNING, AppealStatus
 from storage.workdays import add_workdays, is_workday, workdays_between
@@ -94,7 +95,8 @@ def due_day(deadline: date) -> date:
     return deadline
 
 
-def ladder_steps(start: date, deadline: date) -> list[tuple[str, date]]:
+@lru_cache(maxsize=4096)
+def ladder_steps(start: date, deadline: date) -> tuple[tuple[str, date], ...]:
     """The one-time steps (half, four_fifths, due) with their days, in order, without collisions."""
     n = workdays_between(start, deadline)
     last = due_day(deadline)
@@ -108,7 +110,7 @@ def ladder_steps(start: date, deadline: date) -> list[tuple[str, date]]:
                 steps.pop()  # the later step stands for both
             steps.append((kind, day))
     steps.append((DUE, last))
-    return steps
+    return tuple(steps)
 
 
 def _key(kind: str, appeal_id: int, *parts) -> str:
