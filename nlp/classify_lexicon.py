@@ -326,6 +326,17 @@ _EXTRA["市场"].update({"商务局": 2.5})
 _EXTRA["审批"].update({"gmp": 3, "符合性检查": 3, "现场核查": 2.5})
 _EXTRA["其他"].update({"交通运输局": 3, "公安局": 3, "城管局": 3, "交警": 3, "水务局": 3,
                       "教育局": 2})
+# Colloquial shorthands of very short appeals (8-15 characters typed in a hurry).
+_EXTRA["金融"].update({"还钱": 2, "周转金": 3})
+_EXTRA["基金"].update({"投我们": 3, "股份": 2, "打款": 1.5})
+_EXTRA["土地"].update({"没地方": 2.5, "扩产": 1, "交地": 3})
+_EXTRA["能源"].update({"气不够": 3, "汽价": 3})
+_EXTRA["人才"].update({"缺个": 2, "懂行": 2, "人走了": 3, "走人": 2.5, "辞职": 3, "离职": 3,
+                      "外语": 1.5})
+_EXTRA["政策"].update({"税": 1.5})
+_EXTRA["审批"].update({"手续": 2.5, "跑断腿": 1})
+_EXTRA["市场"].update({"有没有人要": 3, "谁要": 2.5})
+_EXTRA["其他"].update({"孩子": 1.5, "网": 1.5})
 for _cat, _kws in _EXTRA.items():
     LEXICON[_cat].update(_kws)
 
