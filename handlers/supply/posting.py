@@ -1,0 +1,271 @@
+"""Posting supply and demand: /supply, /demand, plain group messages, the confirm card and /myposts."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from nlp.matching_lexicon import analyse
+from nlp.posts import classify_group_message, extract_post
+from storage.models import CadreEnterprise, Enterprise, Role
+from storage.models.supply import KIND_NAMES, POST_STATUS_NAMES, PostKind, PostStatus, SupplyPost
+
+from ..context import Context
+from ..registry import command, flow, text_handler
+from ..types import Button, Reply
+from .index import matcher_for, sync_post
+
+MIN_LEN, MAX_LEN = 4, 500
+VALIDITY_STEPS = (7, 15, 30, 60, 90, 180)
+USAGE = {
+    PostKind.SUPPLY: "请写明产品、规格、数量、地区等，例如：\n/supply 长期供应304不锈钢板 3mm 500吨 任城区 有效期3个月",
+    PostKind.DEMAND: "请写明产品、规格、数量、地区等，例如：\n/demand 求购锂电池 48V 200组 邹城市 一周内",
+}
+NOT_CADRE = "发布供需信息需要驻企干部身份，且已关联服务企业。如有疑问请联系市指挥部办公室。"
+
+
+async def cadre_enterprises(ctx: Context) -> list[Enterprise]:
+    """The enterprises the current user is stationed in."""
+    if ctx.user is None:
+        return []
+    stmt = (select(Enterprise).join(CadreEnterprise, CadreEnterprise.enterprise_id == Enterprise.id)
+            .where(CadreEnterprise.user_id == ctx.user.id).order_by(Enterprise.id))
+    return list((await ctx.session.scalars(stmt)).unique())
+
+
+def check_text(text: str) -> str | None:
+    """A Chinese complaint when the text cannot be a post, else None."""
+    if len(text) < MIN_LEN:
+        return "内容太短，请写明产品名称、规格或数量。"
+    if len(text) > MAX_LEN:
+        return f"内容过长（超过{MAX_LEN}字），请精简后重发。"
+    if not analyse(text).phrases:
+        return "没有识别到产品或服务名称，请写明要供应或需要的具体产品。"
+    return None
+
+
+async def new_draft(ctx: Context, kind: str, text: str, source: str) -> SupplyPost | str:
+    """A draft post from text, or a Chinese error message."""
+    if ctx.user is None or ctx.user.role != Role.CADRE:
+        return NOT_CADRE
+    enterprises = await cadre_enterprises(ctx)
+    if not enterprises:
+        return NOT_CADRE
+    problem = check_text(text)
+    if problem:
+        return problem
+    post = SupplyPost(kind=kind, user_id=ctx.user.id, enterprise_id=enterprises[0].id, text=text,
+                      status=PostStatus.DRAFT, source=source, chat_id=ctx.inc.chat_id,
+                      created_at=ctx.now, updated_at=ctx.now)
+    apply_text(post, text, kind_from_text=False)
+    ctx.session.add(post)
+    await ctx.session.flush()
+    return post
+
+
+def apply_text(post: SupplyPost, text: str, *, kind_from_text: bool) -> None:
+    """Fill the extracted fields of a post from its text."""
+    fields = extract_post(text)
+    post.text = text
+    post.products = fields.products
+    post.specs = fields.specs
+    post.quantity = fields.quantity
+    post.region = fields.region
+    post.validity_days = fields.validity_days
+    if kind_from_text and fields.kind:
+        post.kind = fields.kind
+
+
+async def draft_card(ctx: Context, post: SupplyPost, *, edit: bool = False, chat_id: int | None = None) -> Reply:
+    """The confirm card: what was understood, with one-tap confirm and edit buttons."""
+    ent = await ctx.session.get(Enterprise, post.enterprise_id)
+    enterprises = await cadre_enterprises(ctx) if ctx.user and ctx.user.id == post.user_id else [ent]
+    kind = KIND_NAMES[post.kind]
+    lines = [
+        f"请确认您的{kind}信息（#{post.id}）：",
+        f"类型：{kind}",
+        f"企业：{ent.name}（{ent.county.name}）" if ent else "企业：—",
+        f"产品：{'、'.join(post.products) or '（未识别，将按原文匹配）'}",
+        f"规格：{'、'.join(post.specs) or '—'}",
+        f"数量：{post.quantity or '—'}",
+        f"地区：{post.region or (ent.county.name if ent else '—')}",
+        f"有效期：{post.validity_days}天",
+        f"原文：{post.text}",
+        "确认后将自动为您匹配其他企业的" + KIND_NAMES[_other(post.kind)] + "。",
+    ]
+    other = KIND_NAMES[_other(post.kind)]
+    rows = [
+        [Button("✅ 确认发布", data=f"sd:ok:{post.id}"), Button(f"🔁 改为{other}", data=f"sd:kd:{post.id}")],
+        [Button("✏️ 修改内容", data=f"sd:ed:{post.id}"), Button(f"⏳ 有效期{post.validity_days}天", data=f"sd:vd:{post.id}")],
+    ]
+    if len(enterprises) > 1:
+        rows.append([Button("🏭 换一家企业", data=f"sd:en:{post.id}")])
+    rows.append([Button("✖️ 取消", data=f"sd:cx:{post.id}")])
+    return Reply("\n".join(lines), buttons=rows, edit=edit, chat_id=chat_id)
+
+
+def _other(kind: str) -> str:
+    return PostKind.DEMAND if kind == PostKind.SUPPLY else PostKind.SUPPLY
+
+
+async def _post_command(ctx: Context, kind: str) -> Reply:
+    text = ctx.args.strip()
+    if not text:
+        if ctx.user is None or ctx.user.role != Role.CADRE:
+            return Reply(NOT_CADRE)
+        await ctx.set_dialog("sd_new", "text", {"kind": kind})
+        return Reply(f"请发送{KIND_NAMES[kind]}内容。\n" + USAGE[kind] + "\n发送 /cancel 取消。")
+    draft = await new_draft(ctx, kind, text, "command")
+    if isinstance(draft, str):
+        return Reply(draft + "\n" + USAGE[kind])
+    return await draft_card(ctx, draft)
+
+
+@command("supply", "发布供应信息", roles={Role.CADRE})
+async def supply_cmd(ctx: Context) -> Reply:
+    """/supply <text>: draft a supply post and show it back for confirmation."""
+    return await _post_command(ctx, PostKind.SUPPLY)
+
+
+@command("demand", "发布需求信息", roles={Role.CADRE})
+async def demand_cmd(ctx: Context) -> Reply:
+    """/demand <text>: draft a demand post and show it back for confirmation."""
+    return await _post_command(ctx, PostKind.DEMAND)
+
+
+@flow("sd_new")
+async def new_flow(ctx: Context) -> Reply:
+    """The text of a post after a bare /supply or /demand."""
+    kind = (ctx.dialog.data or {}).get("kind", PostKind.SUPPLY)
+    draft = await new_draft(ctx, kind, ctx.text, "command")
+    if isinstance(draft, str):
+        return Reply(draft + "\n请重新发送，或发送 /cancel 取消。")
+    await ctx.clear_dialog()
+    return await draft_card(ctx, draft)
+
+
+@flow("sd_edit")
+async def edit_flow(ctx: Context) -> Reply:
+    """New text for a draft: re-extract and show the card again."""
+    post = await ctx.session.get(SupplyPost, int((ctx.dialog.data or {}).get("post_id", 0)))
+    if post is None or post.user_id != ctx.user.id or post.status != PostStatus.DRAFT:
+        await ctx.clear_dialog()
+        return Reply("这条草稿已不存在或已发布，无需修改。")
+    problem = check_text(ctx.text)
+    if problem:
+        return Reply(problem + "\n请重新发送，或发送 /cancel 取消。")
+    apply_text(post, ctx.text, kind_from_text=True)
+    post.updated_at = ctx.now
+    await ctx.clear_dialog()
+    return await draft_card(ctx, post)
+
+
+@text_handler("supply_group_post", priority=80, where="group")
+async def group_post(ctx: Context) -> list[Reply] | None:
+    """A plain group message that reads as a post: draft it and ask the poster privately."""
+    if ctx.group is None or ctx.user is None or ctx.user.role != Role.CADRE:
+        return None
+    kind = classify_group_message(ctx.text)
+    if kind is None:
+        return None
+    draft = await new_draft(ctx, kind, ctx.text, "group")
+    if isinstance(draft, str):
+        return None
+    card = await draft_card(ctx, draft)
+    intro = f"您在群“{ctx.group.title or '助企攀登群'}”发的消息像一条{KIND_NAMES[kind]}信息，需要发布并自动匹配吗？\n\n"
+    await ctx.notify(ctx.user, intro + card.text, card.buttons, key=f"sd:draft:{draft.id}", kind="match")
+    return []  # stay silent in the group
+
+
+async def owned_post(ctx: Context, *statuses: str) -> SupplyPost | Reply:
+    """The post named in the button, if the presser owns it and it is in one of `statuses`."""
+    try:
+        post = await ctx.session.get(SupplyPost, int(ctx.parts[2]))
+    except (IndexError, ValueError):
+        post = None
+    if post is None:
+        return Reply("这条供需信息不存在。", toast=True)
+    if ctx.user is None or post.user_id != ctx.user.id:
+        return Reply("只有发布人本人可以操作这条供需信息。", toast=True)
+    if post.status not in statuses:
+        return Reply(f"这条信息当前状态为“{POST_STATUS_NAMES.get(post.status, post.status)}”，不能这样操作。", toast=True)
+    return post
+
+
+async def draft_button(ctx: Context, action: str) -> list[Reply] | Reply:
+    """Buttons on the confirm card: kd (kind), vd (validity), ed (edit), en (enterprise), cx, ok."""
+    post = await owned_post(ctx, PostStatus.DRAFT)
+    if isinstance(post, Reply):
+        return post
+    if action == "kd":
+        post.kind = _other(post.kind)
+    elif action == "vd":
+        later = [d for d in VALIDITY_STEPS if d > post.validity_days]
+        post.validity_days = later[0] if later else VALIDITY_STEPS[0]
+    elif action == "en":
+        ids = [e.id for e in await cadre_enterprises(ctx)]
+        if post.enterprise_id in ids and len(ids) > 1:
+            post.enterprise_id = ids[(ids.index(post.enterprise_id) + 1) % len(ids)]
+    elif action == "ed":
+        await ctx.set_dialog("sd_edit", "text", {"post_id": post.id})
+        return Reply("请发送修改后的完整内容（产品、规格、数量、地区、有效期）。发送 /cancel 放弃修改。")
+    elif action == "cx":
+        post.status = PostStatus.CANCELLED
+        post.closed_at = post.updated_at = ctx.now
+        return Reply(f"已取消，这条{KIND_NAMES[post.kind]}信息不会发布。", edit=True)
+    elif action == "ok":
+        return await publish(ctx, post)
+    post.updated_at = ctx.now
+    await ctx.session.flush()
+    return await draft_card(ctx, post, edit=True)
+
+
+async def publish(ctx: Context, post: SupplyPost) -> list[Reply]:
+    """Open a confirmed post, index it and propose matches to both sides."""
+    from .matches import propose_matches
+
+    post.status = PostStatus.OPEN
+    post.opened_at = post.updated_at = ctx.now
+    post.expires_at = ctx.now + timedelta(days=post.validity_days)
+    await ctx.session.flush()
+    matcher = await matcher_for(ctx)
+    sync_post(matcher, post, ctx.now)
+    found = await propose_matches(ctx, post, matcher)
+    kind = KIND_NAMES[post.kind]
+    text = (f"✅ {kind}信息 #{post.id} 已发布，有效期至 {post.expires_at.astimezone(ctx.tz):%m月%d日}。\n"
+            + (f"已为您找到 {found} 条匹配，匹配卡片已私信发给您和对方干部。" if found else
+               "暂未找到合适的匹配；有新的对口信息发布时会第一时间通知您。")
+            + "\n发送 /myposts 查看和关闭您的供需信息。")
+    return [Reply(text, edit=True)]
+
+
+@command("myposts", "我的供需信息", roles={Role.CADRE})
+async def myposts(ctx: Context) -> Reply:
+    """List the cadre's posts, open ones first, with a close button each."""
+    await matcher_for(ctx)  # marks expired posts
+    rows = (await ctx.session.scalars(select(SupplyPost).where(
+        SupplyPost.user_id == ctx.user.id, SupplyPost.status != PostStatus.CANCELLED)
+        .order_by(SupplyPost.id.desc()).limit(30))).all()
+    rows = sorted(rows, key=lambda p: (p.status != PostStatus.OPEN, -p.id))[:12]
+    if not rows:
+        return Reply("您还没有发布过供需信息。发送 /supply 或 /demand 加内容即可发布。")
+    lines, buttons = ["您的供需信息："], []
+    for p in rows:
+        until = f"，至{p.expires_at.astimezone(ctx.tz):%m-%d}" if p.status == PostStatus.OPEN and p.expires_at else ""
+        name = "、".join(p.products[:3]) or p.text[:16]
+        lines.append(f"#{p.id} [{KIND_NAMES[p.kind]}] {name} — {POST_STATUS_NAMES[p.status]}{until}")
+        if p.status == PostStatus.OPEN:
+            buttons.append([Button(f"关闭 #{p.id} {name[:10]}", data=f"sd:cl:{p.id}")])
+    return Reply("\n".join(lines), buttons=buttons)
+
+
+async def close_post(ctx: Context) -> Reply:
+    """sd:cl:<id>: close an open post; it stops matching at once."""
+    post = await owned_post(ctx, PostStatus.OPEN)
+    if isinstance(post, Reply):
+        return post
+    post.status = PostStatus.CLOSED
+    post.closed_at = post.updated_at = ctx.now
+    await ctx.session.flush()
+    sync_post(await matcher_for(ctx), post, ctx.now)
+    return Reply(f"已关闭 #{post.id}，不再参与匹配。", toast=True)
