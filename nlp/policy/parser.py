@@ -26,14 +26,18 @@ _MD_PREFIX = re.compile(r"^(?:#{1,6}\s*|>\s*|[-*+]\s+)")
 _MD_EMPH = re.compile(r"\*\*|__|`")
 
 
-def read_text(path: str | Path) -> str:
-    """Read .md/.txt (UTF-8, GB18030 fallback) or .docx paragraphs and tables as plain lines."""
-    p = Path(path)
-    ext = p.suffix.lower()
+SUPPORTED = (".md", ".txt", ".docx")
+
+
+def read_bytes(data: bytes, file_name: str) -> str:
+    """Text of an uploaded .md/.txt (UTF-8, GB18030 fallback) or .docx (paragraphs, then tables)."""
+    ext = Path(file_name).suffix.lower()
     if ext == ".docx":
+        import io
+
         from docx import Document  # lazy: only needed for Word files
 
-        d = Document(str(p))
+        d = Document(io.BytesIO(data))
         lines = [para.text for para in d.paragraphs]
         for table in d.tables:
             for row in table.rows:
@@ -41,14 +45,21 @@ def read_text(path: str | Path) -> str:
                 lines.append(" ".join(dict.fromkeys(c for c in cells if c)))
         return "\n".join(lines)
     if ext in (".md", ".txt", ".markdown", ""):
-        raw = p.read_bytes()
         for enc in ("utf-8-sig", "gb18030"):
             try:
-                return raw.decode(enc)
+                return data.decode(enc)
             except UnicodeDecodeError:
                 continue
-        return raw.decode("utf-8", errors="replace")
-    raise ValueError(f"unsupported policy file type: {ext}")
+        return data.decode("utf-8", errors="replace")
+    raise ValueError(f"unsupported policy file type: {ext or file_name}")
+
+
+def read_text(path: str | Path) -> str:
+    """Read a .md/.txt/.docx policy file as plain lines."""
+    p = Path(path)
+    if p.suffix.lower() not in SUPPORTED + (".markdown", ""):
+        raise ValueError(f"unsupported policy file type: {p.suffix}")
+    return read_bytes(p.read_bytes(), p.name)
 
 
 def _clean(line: str) -> str:

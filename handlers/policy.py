@@ -1,1 +1,0 @@
-"""Capability module (see docs/ARCHITECTURE.md for its owner)."""
