@@ -214,8 +214,8 @@ LEXICON: dict[str, dict[str, float]] = {
 
 
 # Named subsidies for people are money procedures (政策) under the 人才/政策 rule in classify.py.
-LEXICON["政策"].update({"人才住房补贴": 4, "住房补贴": 3, "安家费": 3, "安家补贴": 3, "购房补贴": 3,
-                      "人才补贴": 3.5, "生活补贴": 2.5, "个税返还": 3, "招工补贴": 3})
+LEXICON["政策"].update({"人才住房补贴": 5, "住房补贴": 4.5, "安家费": 4.5, "安家补贴": 4.5, "购房补贴": 4.5,
+                      "人才补贴": 4.5, "生活补贴": 3, "个税返还": 4.5, "招工补贴": 4})
 LEXICON["市场"].update({"推广给": 3})
 
 # Longest keyword first so long phrases win over the short words they contain. A keyword may
