@@ -3,19 +3,22 @@
 Features of a text: jieba words (our own tokenizer, shared with the classifier), CJK character
 bigrams, and *concept tags* from a small synonym table, so that "贷款到期银行抽贷" and
 "银行要求提前还贷，不给续贷" meet on the concept 抽贷 even with few shared characters.
-IDF is computed over the query plus the candidates of each call (smoothed), so it adapts to the
-pool it ranks. Pure and in-memory; no model files.
+IDF is fixed, computed once from the shipped training appeals (nlp/data/appeals_labelled.jsonl,
+texts only), so a pair always gets the same score whatever the pool, and candidate vectors and
+norms are cached: ranking 2,000 earlier appeals costs a few tens of milliseconds.
+Pure and in-memory; no model files.
 """
 
 from __future__ import annotations
 
 import math
 import re
+import threading
 from collections import Counter
 from functools import lru_cache
 from typing import Iterable
 
-from nlp.classify import _CJK, _get_tokenizer, normalise
+from nlp.classify import _CJK, _get_tokenizer, load_examples, normalise
 
 # concept -> surface forms. Concepts weigh more than raw n-grams: they encode "same problem".
 CONCEPTS: dict[str, tuple[str, ...]] = {
@@ -69,9 +72,8 @@ _SURFACES = sorted(((s.lower(), c) for c, ss in CONCEPTS.items() for s in ss), k
 _PUNCT = re.compile(r"[\s\W_]+")
 
 
-@lru_cache(maxsize=8192)
-def _features(text: str) -> tuple[tuple[str, float], ...]:
-    """Weighted term features of a text (cached: the same earlier appeals are compared often)."""
+def _raw_features(text: str) -> dict[str, float]:
+    """Weighted term features of a text: sub-linear word and bigram counts plus concept tags."""
     norm = normalise(text)
     words: Counter[str] = Counter()
     for word in _get_tokenizer().words(norm):
@@ -87,7 +89,36 @@ def _features(text: str) -> tuple[tuple[str, float], ...]:
     for surface, concept in _SURFACES:
         if surface in norm:
             feats["c:" + concept] = _CONCEPT_WEIGHT
-    return tuple(sorted(feats.items()))
+    return dict(sorted(feats.items()))
+
+
+_idf_lock = threading.Lock()
+_idf: dict[str, float] | None = None
+_idf_unseen = 1.0
+
+
+def _get_idf() -> tuple[dict[str, float], float]:
+    """Smoothed IDF over the shipped training appeals, built once (thread-safe)."""
+    global _idf, _idf_unseen
+    if _idf is None:
+        with _idf_lock:
+            if _idf is None:
+                texts = [r["text"] for r in load_examples("train")]
+                df: Counter[str] = Counter()
+                for t in texts:
+                    df.update(_raw_features(t).keys())
+                n = len(texts)
+                _idf_unseen = math.log((n + 1) / 1) + 1.0
+                _idf = {f: math.log((n + 1) / (c + 1)) + 1.0 for f, c in df.items()}
+    return _idf, _idf_unseen
+
+
+@lru_cache(maxsize=8192)
+def _vector(text: str) -> tuple[dict[str, float], float]:
+    """TF-IDF vector of a text and its norm (cached and shared: callers must not mutate it)."""
+    idf, unseen = _get_idf()
+    v = {f: w * idf.get(f, unseen) for f, w in _raw_features(text).items()}
+    return v, math.sqrt(sum(x * x for x in v.values()))
 
 
 def similar_texts(
@@ -99,33 +130,19 @@ def similar_texts(
     """Top-k candidate ids most similar to the query, as (id, score 0..1), best first, score >= min_score."""
     if k <= 0:
         return []
-    q = dict(_features(query or ""))
-    if not q:
+    qv, qn = _vector(query or "")
+    if not qn:
         return []
-    cands = [(cid, dict(_features(text or ""))) for cid, text in candidates]
-    if not cands:
-        return []
-    df: Counter[str] = Counter()
-    for _, feats in cands:
-        df.update(feats.keys())
-    df.update(q.keys())
-    n_docs = len(cands) + 1
-
-    def idf(f: str) -> float:
-        return math.log((n_docs + 1) / (df[f] + 1)) + 1.0
-
-    def vec(feats: dict[str, float]) -> tuple[dict[str, float], float]:
-        v = {f: w * idf(f) for f, w in feats.items()}
-        return v, math.sqrt(sum(x * x for x in v.values()))
-
-    qv, qn = vec(q)
+    qkeys = qv.keys()
     scored = []
-    for cid, feats in cands:
-        if not feats:
+    for cid, text in candidates:
+        cv, cn = _vector(text or "")
+        if not cn:
             continue
-        cv, cn = vec(feats)
-        dot = sum(w * cv[f] for f, w in qv.items() if f in cv)
-        score = dot / (qn * cn) if qn and cn else 0.0
+        shared = qkeys & cv.keys()
+        if not shared:
+            continue
+        score = sum(qv[f] * cv[f] for f in shared) / (qn * cn)
         if score >= min_score:
             scored.append((cid, round(min(1.0, score), 4)))
     # Ties broken by id so results are deterministic.
