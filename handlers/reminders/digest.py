@@ -12,11 +12,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from storage.models import Appeal, AppealStatus, Role, User
 from storage.models.appeals import CLOCK_RUNNING, OPEN_STATUSES
 from storage.models.reminders import SchedulerRun
-from storage.outbox import queue_notification
-from storage.workdays import first_workday_of_week, workdays_between
+from .days import first_workday_of_week, workdays_between
 
 from . import ladder as L
 from .jobs import load_people
+from .queue import Note, queue_many
 from .texts import MUTE_HINT, fit, mmdd, short, status_name
 
 _FAR = date(9999, 12, 31)
@@ -146,10 +146,8 @@ async def queue_weekly_dispatch(session: AsyncSession, now: datetime, settings) 
             messages.append((u, county_text(u, u.county.name if u.county else "本县", by_county[u.county_id], today)))
         elif u.role == Role.CADRE and by_cadre.get(u.id):
             messages.append((u, cadre_text(u, by_cadre[u.id], today)))
-    queued = 0
-    for u, text in messages:
-        if await queue_notification(session, u.id, text, key=f"wk:{monday.isoformat()}:{u.id}", kind="digest", now=now):
-            queued += 1
+    notes = [Note(u.id, text, f"wk:{monday.isoformat()}:{u.id}", "digest") for u, text in messages]
+    queued = await queue_many(session, notes, now)
     # The marker commits with the rows: a crash leaves neither, and a finished week never runs again
     # (so someone enrolled or unmuted on Wednesday does not get Monday's dispatch).
     try:

@@ -13,10 +13,10 @@ from ..types import Button
 from storage.models import Appeal, AppealEvent, AppealStatus, Role, User
 from storage.models.appeals import CLOCK_RUNNING
 from storage.models.reminders import ReminderLog
-from storage.outbox import queue_notification
-from storage.workdays import workdays_between
+from .days import workdays_between
 
 from . import ladder as L
+from .queue import Note, existing_keys, queue_many
 from .texts import reminder_text
 
 
@@ -117,24 +117,16 @@ async def queue_due_reminders(session: AsyncSession, now: datetime, settings) ->
     if not planned:
         return 0
     # One query tells which keys are already done, so a tick on a quiet day costs little.
-    done: set[str] = set()
-    keys = [p[0] for p in planned]
-    for i in range(0, len(keys), 500):
-        chunk = keys[i:i + 500]
-        done.update(await session.scalars(select(ReminderLog.dedupe_key).where(ReminderLog.dedupe_key.in_(chunk))))
-    queued = 0
+    done = await existing_keys(session, ReminderLog.dedupe_key, [p[0] for p in planned])
+    notes: list[Note] = []
     for key, item, a, u, fallback in planned:
         if key in done:
             continue
         done.add(key)  # the same person may be reached twice (e.g. a fallback reviewer): once is enough
         text = reminder_text(item, a, today, fallback=fallback, to_reviewer=item.audience == L.REVIEWER)
         buttons = [[Button(f"查看诉求 #{a.id}", data=f"ap:v:{a.id}")]]  # the appeals area's card
-        if await queue_notification(session, u.id, text, buttons, key=key, kind="reminder", now=now):
-            session.add(ReminderLog(appeal_id=a.id, user_id=u.id, kind=item.kind, deadline=item.deadline,
-                                    dedupe_key=key, queued_at=now))
-            queued += 1
-    await session.flush()
-    return queued
+        notes.append(Note(u.id, text, key, "reminder", buttons, appeal_id=a.id, step=item.kind, deadline=item.deadline))
+    return await queue_many(session, notes, now)
 
 
 @dataclass(frozen=True)
