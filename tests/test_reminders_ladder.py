@@ -101,4 +101,6 @@ def test_send_window():
     assert not in_send_window(datetime(2026, 2, 17, 9, 0, tzinfo=SH), 9)  # Spring Festival
     assert in_send_window(datetime(2026, 9, 20, 10, 0, tzinfo=SH), 9)  # make-up Sunday
     assert not in_send_window(datetime(2026, 10, 5, 10, 0, tzinfo=SH), 9)  # National Day
+    assert in_send_window(datetime(2026, 2, 9, 21, 30, tzinfo=SH), 21)  # a configured late hour is honoured
+    assert not in_send_window(datetime(2026, 2, 9, 22, 0, tzinfo=SH), 21)
     assert L.ADMIN_LIST_AFTER_DAYS == 5

@@ -82,7 +82,8 @@ class DueReminder:
 
 def in_send_window(local_now: datetime, reminder_hour: int) -> bool:
     """True on a working day between the reminder hour and SEND_UNTIL_HOUR (local time)."""
-    return is_workday(local_now.date()) and reminder_hour <= local_now.hour < SEND_UNTIL_HOUR
+    until = max(SEND_UNTIL_HOUR, reminder_hour + 1)  # a late reminder hour still gets its hour
+    return is_workday(local_now.date()) and reminder_hour <= local_now.hour < until
 
 
 def due_day(deadline: date) -> date:
