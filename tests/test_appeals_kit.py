@@ -37,10 +37,13 @@ async def count(db, model) -> int:
 
 
 async def snapshot(db, appeal_id: int) -> tuple:
-    """Everything a refused action must leave untouched."""
-    a = await load(db, appeal_id)
-    return (a.version, a.status, a.unit_id, a.deadline, a.extension_state, a.category,
-            len(await events(db, appeal_id)), await count(db, Outbox), await count(db, DialogState))
+    """Everything a refused action must leave untouched (read in one transaction)."""
+    async with db.session() as s:
+        a = await s.get(Appeal, appeal_id)
+        n_events = await s.scalar(select(func.count()).select_from(AppealEvent).where(AppealEvent.appeal_id == appeal_id))
+        n_outbox = await s.scalar(select(func.count()).select_from(Outbox))
+        n_dialogs = await s.scalar(select(func.count()).select_from(DialogState))
+        return (a.version, a.status, a.unit_id, a.deadline, a.extension_state, a.category, n_events, n_outbox, n_dialogs)
 
 
 async def force(db, appeal_id: int, **fields) -> None:

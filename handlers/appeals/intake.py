@@ -119,9 +119,14 @@ async def on_intake_button(ctx: Context):
 async def _summary(ctx: Context, data: dict) -> Reply:
     ent = await ctx.session.get(Enterprise, data.get("enterprise_id") or 0)
     files = data.get("files") or []
+    category = data.get("category")
+    if category is None:
+        from nlp.classify import classify_appeal
+
+        category = f"自动识别（预计：{classify_appeal(data.get('description', '')).category}）"
     text = (
         "请确认诉求内容：\n"
-        f"企业：{ent.name if ent else '—'}\n类别：{data.get('category') or '自动识别'}\n"
+        f"企业：{ent.name if ent else '—'}\n类别：{category}\n"
         f"紧急程度：{URGENCY_NAMES.get(data.get('urgency', 'B'))}\n内容：{data.get('description', '')}\n"
         f"附件：{len(files)} 个"
     )

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import logging
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from handlers.context import Context
 from handlers.types import Button, Reply
@@ -87,6 +87,10 @@ async def card_text(ctx: Context, appeal: Appeal) -> str:
     if appeal.extension_state == "pending":
         lines.append(f"延期申请：待审批，{appeal.extension_days} 个工作日（{_first_line(appeal.extension_reason, 80)}）")
     lines.append(f"内容：{_first_line(appeal.description, 300)}")
+    files = await ctx.session.scalar(select(func.count()).select_from(AppealAttachment)
+                                     .where(AppealAttachment.appeal_id == appeal.id))
+    if files:
+        lines.append(f"附件：{files} 个")
     last_stage = await ctx.session.scalar(
         select(AppealEvent.note).where(AppealEvent.appeal_id == appeal.id, AppealEvent.action == "stg")
         .order_by(AppealEvent.id.desc()).limit(1))

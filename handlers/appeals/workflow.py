@@ -298,8 +298,10 @@ async def concerned_users(ctx: Context, appeal: Appeal) -> set[int]:
     ids = {appeal.cadre_id}
     if appeal.unit_id is not None:
         ids.update(u.id for u in await ctx.users_with_role(Role.HANDLER, unit_id=appeal.unit_id))
-    ids.update(u.id for u in await ctx.users_with_role(Role.REVIEWER, county_id=appeal.county_id))
-    if appeal.level == "city":
+    reviewers = await ctx.users_with_role(Role.REVIEWER, county_id=appeal.county_id)
+    ids.update(u.id for u in reviewers)
+    # A county without an enrolled reviewer must not swallow its appeals: the city office hears instead.
+    if appeal.level == "city" or not reviewers:
         ids.update(u.id for u in await ctx.users_with_role(Role.ADMIN))
     return ids
 
