@@ -10,10 +10,10 @@ UNMUTE_WORDS = {"unmute", "on", "开启", "开", "打开"}
 LOCKED_NOTE = "办理时限提醒（过半、临期、到期、超期、阶段性答复、补充材料提醒）是工作要求，不能关闭。"
 
 
-def settings_reply(muted: bool, *, edit: bool = False, prefix: str = "") -> Reply:
+def settings_reply(muted: bool, hour: int = 9, *, edit: bool = False, prefix: str = "") -> Reply:
     """The settings card with the one button that makes sense in the current state."""
     state = "已关闭" if muted else "已开启"
-    text = f"{prefix}【提醒设置】\n一周一调度（每周一 9:00 推送本周待办）：{state}\n{LOCKED_NOTE}"
+    text = f"{prefix}【提醒设置】\n一周一调度（每周第一个工作日 {hour}:00 推送本周待办）：{state}\n{LOCKED_NOTE}"
     button = Button("开启一周一调度", data="st:unmute") if muted else Button("关闭一周一调度", data="st:mute")
     return Reply(text.lstrip("\n"), buttons=[[button]], edit=edit)
 
@@ -24,7 +24,7 @@ async def settings_command(ctx: Context) -> Reply:
     assert ctx.user is not None
     word = ctx.args.strip().lower()
     if not word:
-        return settings_reply(ctx.user.mute_weekly)
+        return settings_reply(ctx.user.mute_weekly, ctx.settings.reminder_hour)
     if word in MUTE_WORDS | UNMUTE_WORDS:
         return await _set(ctx, word in MUTE_WORDS, edit=False)
     return Reply("用法：/settings 查看设置；/settings 关闭 或 /settings 开启 一周一调度。\n" + LOCKED_NOTE)
@@ -51,5 +51,5 @@ async def _set(ctx: Context, mute: bool, *, edit: bool) -> Reply:
     if not changed:
         prefix = "一周一调度本来就是" + ("关闭" if mute else "开启") + "状态。\n"
     else:
-        prefix = "已关闭一周一调度，您将不再收到每周推送。\n" if mute else "已开启一周一调度，每周第一个工作日 9:00 推送。\n"
-    return settings_reply(mute, edit=edit, prefix=prefix)
+        prefix = "已关闭一周一调度，您将不再收到每周推送。\n" if mute else "已开启一周一调度。\n"
+    return settings_reply(mute, ctx.settings.reminder_hour, edit=edit, prefix=prefix)
