@@ -225,7 +225,11 @@ def _build_index() -> list[tuple[str, tuple[tuple[str, float], ...]]]:
     for cat, kws in LEXICON.items():
         for kw, w in kws.items():
             grouped.setdefault(kw.lower(), []).append((cat, float(w)))
-    return sorted(((k, tuple(v)) for k, v in grouped.items()), key=lambda t: (-len(t[0]), t[0]))
+    # Equal length: the stronger keyword first, so a zero-weight masker (地方) cannot hide 征地.
+    return sorted(
+        ((k, tuple(v)) for k, v in grouped.items()),
+        key=lambda t: (-len(t[0]), -max(abs(w) for _, w in t[1]), t[0]),
+    )
 
 
 _ORDERED = _build_index()

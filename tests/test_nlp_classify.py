@@ -142,3 +142,24 @@ def test_classifier_trains_on_custom_examples():
     clf = AppealClassifier([{"text": "苹果香蕉橘子", "category": "市场"}, {"text": "桌子椅子板凳", "category": "其他"}],
                            use_lexicon=False, other_below=0.0)
     assert clf.classify("香蕉橘子").category == "市场"
+
+
+BRIEF_TERMS = {
+    "金融": "贷款 信贷 担保 银行融资 票据 承兑 续贷 抽贷",
+    "基金": "政府引导基金 产业基金 股权投资 天使基金",
+    "土地": "用地指标 不动产证 土地证 房产证 厂房 征地",
+    "能源": "增容 线路 天然气 蒸汽 有序用电 电价 能耗指标",
+    "人才": "招工 工程师 人才公寓 校企合作 招聘",
+    "生态环境": "环评 排污许可 环境容量 危废处置 环保督察 总量指标",
+    "政策": "奖补资金兑现 政策申报 政策解读 补贴",
+    "审批": "立项备案 许可证 施工许可 消防验收 竣工验收",
+    "市场": "订单 销售渠道 供应商 展会 产销对接",
+    "其他": "道路 物流 治安 纠纷",
+}
+
+
+def test_category_vocabulary_of_the_brief_in_neutral_sentences():
+    cases = [(cat, tpl.format(term)) for cat, terms in BRIEF_TERMS.items() for term in terms.split()
+             for tpl in ("关于{}的问题，请帮忙协调", "{}方面遇到困难", "企业反映{}问题一直没解决")]
+    wrong = [(cat, text) for cat, text in cases if classify_appeal(text).category != cat]
+    assert len(wrong) <= len(cases) * 0.03, wrong
