@@ -6,19 +6,14 @@ an AppealEvent and queues notifications to everyone concerned.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
-
-from sqlalchemy import select
 
 from handlers.context import Context
 from handlers.types import Button
-from storage.models import (
-    Appeal, AppealEvent, AppealStatus, CadreEnterprise, OrgUnit, Role, STATUS_NAMES, UnitKind, User,
-)
-from storage.models.appeals import CATEGORIES
+from storage.models import Appeal, AppealEvent, AppealStatus, CadreEnterprise, Role, STATUS_NAMES, User
 
-from .rules import SATISFACTION_CHOICES, compute_deadline, short_unit
+from .rules import short_unit
 
 S = AppealStatus
 ALL = frozenset(S)
@@ -42,7 +37,6 @@ class Transition:
     target: AppealStatus | None  # None: the state is unchanged or decided by the effect
     prompt: str | None = None  # asks for a free text after the button press
     needs_x: bool = False  # the callback carries an extra value (unit id, choice)
-    notes: tuple[str, ...] = field(default=())
 
     @property
     def sources(self) -> frozenset[AppealStatus]:
@@ -147,150 +141,29 @@ class Refused(Exception):
     """An action that may not happen; the message is shown to the user and nothing changes."""
 
 
-async def _unit(ctx: Context, unit_id: int) -> OrgUnit | None:
-    return await ctx.session.get(OrgUnit, unit_id)
-
-
-async def assignable_unit(ctx: Context, appeal: Appeal, rels: set[str], unit_id: int) -> OrgUnit:
-    """The unit an appeal may be assigned or transferred to, or Refused."""
-    unit = await _unit(ctx, unit_id)
-    if unit is None or unit.kind == UnitKind.CITY_OFFICE:
-        raise Refused("找不到该责任单位，请重新选择。")
-    if unit.kind == UnitKind.COUNTY and unit.id != appeal.county_id:
-        raise Refused("只能交由企业所在县（市、区）或市级专班、要素保障组办理。")
-    if ADMIN not in rels and COUNTY in rels and unit.kind != UnitKind.COUNTY and unit.id != appeal.routed_unit_id:
-        raise Refused("县级审核可交本县（市、区）办理或交诉求类别对应的责任单位；其他单位请上报市级。")
-    return unit
-
-
 async def apply(ctx: Context, appeal: Appeal, action: str, *, x: str | None = None, text: str | None = None) -> str:
     """Re-check and perform an action; returns a short Chinese confirmation or raises Refused."""
+    from .effects import EFFECTS
+
     rels = await relations(ctx, appeal)
     refusal = check(rels, appeal, action, ctx.today)
     if refusal:
         raise Refused(refusal)
-    t = TABLE[action]
     before = S(appeal.status)
-    note = text
-    extra_notify: set[int] = set()
-    if action == "asg":
-        unit = await assignable_unit(ctx, appeal, rels, _int(x))
-        if before == S.CONSULTATION:
-            appeal.consulted = True
-        appeal.unit_id, appeal.unit = unit.id, unit
-        if before == S.SUBMITTED:
-            appeal.level = "county"
-        appeal.assigned_at = ctx.now
-        appeal.deadline = compute_deadline(ctx.settings, ctx.today, appeal.urgency, appeal.consulted)
-        note = f"交{unit.name}办理，时限 {appeal.deadline.isoformat()}"
-    elif action == "esc":
-        appeal.level = "city"
-    elif action == "res":
-        appeal.description = f"{appeal.description}\n【补充】{text}"
-        t_target = S.CITY_REVIEW if appeal.level == "city" else S.SUBMITTED
-        appeal.status = t_target
-    elif action == "tr":
-        units = list(await ctx.session.scalars(select(OrgUnit).where(OrgUnit.kind != UnitKind.CITY_OFFICE)))
-        from .rules import find_unit
-
-        unit = find_unit(text or "", units)
-        if unit is None:
-            raise Refused("没有识别出承办单位名称，请写明单位全称，例如：土地要素保障组、高端装备专班、任城区。")
-        if unit.id == appeal.unit_id:
-            raise Refused("转办单位不能是当前承办单位。")
-        unit = await assignable_unit(ctx, appeal, {ADMIN}, unit.id)
-        extra_notify.update(u.id for u in await ctx.users_with_role(Role.HANDLER, unit_id=appeal.unit_id))
-        old = appeal.unit.name if appeal.unit else "—"
-        appeal.unit_id, appeal.unit = unit.id, unit
-        note = f"由{old}转{unit.name}：{text}（时限不变）"
-    elif action == "ext":
-        from .rules import parse_extension
-
-        parsed = parse_extension(text or "")
-        if isinstance(parsed, str):
-            raise Refused(parsed)
-        appeal.extension_state, appeal.extension_days, appeal.extension_reason = "pending", parsed[0], parsed[1]
-        note = f"申请延期 {parsed[0]} 个工作日：{parsed[1]}"
-    elif action in ("exy", "exn"):
-        from storage.workdays import add_workdays
-
-        if action == "exy":
-            appeal.deadline = add_workdays(appeal.deadline or ctx.today, appeal.extension_days or 0)
-            appeal.extension_state = "granted"
-            note = f"同意延期 {appeal.extension_days} 个工作日，新时限 {appeal.deadline.isoformat()}"
-        else:
-            appeal.extension_state = "refused"
-            note = f"不同意延期，时限仍为 {appeal.deadline.isoformat() if appeal.deadline else '—'}" + (f"：{text}" if text else "")
-    elif action in ("fin", "exp"):
-        appeal.outcome = "resolved" if action == "fin" else "explained"
-        if action == "fin":
-            appeal.result = text
-        else:
-            appeal.explanation = text
-        appeal.finished_at = ctx.now
-    elif action == "sat":
-        choice = SATISFACTION_CHOICES.get(x or "")
-        if choice is None:
-            raise Refused("请选择：满意、基本满意或不满意。")
-        appeal.satisfaction = choice
-        if choice == "不满意" and appeal.redo_count == 0:
-            appeal.redo_count = 1
-            appeal.status = S.IN_PROGRESS
-            appeal.outcome = None
-            appeal.finished_at = None
-            # A redo is new work for the unit: it gets a fresh deadline of its urgency class.
-            appeal.deadline = compute_deadline(ctx.settings, ctx.today, appeal.urgency, False)
-            appeal.extension_state = None
-            note = f"企业评价：不满意，重办，新时限 {appeal.deadline.isoformat()}"
-            action = "redo"
-        else:
-            appeal.status = S.CLOSED
-            appeal.closed_at = ctx.now
-            note = f"企业评价：{choice}，销号"
-            action = "sat_close"
-    elif action == "cat":
-        if not (x or "").isdigit() or int(x) >= len(CATEGORIES):
-            raise Refused("类别无效，请重新选择。")
-        category = CATEGORIES[int(x)]
-        from .rules import route_unit
-
-        old = appeal.category
-        appeal.category = category
-        appeal.category_confidence = None
-        unit = await route_unit(ctx.session, category, appeal.enterprise)
-        appeal.routed_unit_id = unit.id if unit else None
-        note = f"类别由“{old}”更正为“{category}”，对口单位：{unit.name if unit else '—'}"
-    elif action == "dl":
-        from .rules import parse_date
-
-        day = parse_date(text or "", ctx.today)
-        if isinstance(day, str):
-            raise Refused(day)
-        note = f"时限由 {appeal.deadline.isoformat() if appeal.deadline else '—'} 调整为 {day.isoformat()}"
-        appeal.deadline = day
-    elif action == "dup":
-        other_id = _int((text or "").strip().lstrip("#＃"))
-        other = await ctx.session.get(Appeal, other_id) if other_id else None
-        if other is None or other.id == appeal.id:
-            raise Refused("找不到该原诉求编号，请重新输入。")
-        appeal.duplicate_of_id = other.id
-        note = f"关联为 #{other.id} 的重复诉求"
-    if t.target is not None:
-        appeal.status = t.target
+    # The effect validates its own input (raising Refused before touching anything), then changes the row.
+    effect = await EFFECTS[action](ctx, appeal, rels, x, text)
+    target = TABLE[action].target
+    if target is not None:
+        appeal.status = target
     appeal.last_activity_at = ctx.now
     after = S(appeal.status)
-    ctx.session.add(AppealEvent(appeal_id=appeal.id, actor_id=ctx.user.id, at=ctx.now, action=action,
+    recorded = effect.action or action
+    note = effect.note if effect.note is not None else text
+    ctx.session.add(AppealEvent(appeal_id=appeal.id, actor_id=ctx.user.id, at=ctx.now, action=recorded,
                                 from_status=str(before), to_status=str(after), note=note))
     await ctx.session.flush()
-    await notify_concerned(ctx, appeal, ACTION_NAMES.get(action, action), note, extra=extra_notify)
-    return f"已{ACTION_NAMES.get(action, action)}：诉求 #{appeal.id} 当前状态 {STATUS_NAMES[after]}。"
-
-
-def _int(value: str | None) -> int:
-    try:
-        return int(value or "")
-    except ValueError:
-        return 0
+    await notify_concerned(ctx, appeal, ACTION_NAMES.get(recorded, recorded), note, extra=effect.notify)
+    return f"已{ACTION_NAMES.get(recorded, recorded)}：诉求 #{appeal.id} 当前状态 {STATUS_NAMES[after]}。"
 
 
 async def concerned_users(ctx: Context, appeal: Appeal) -> set[int]:
