@@ -205,3 +205,11 @@ def test_cli_import_list_ask(tmp_path, monkeypatch, capsys):
         assert run("import", str(tmp_path / "missing.md"))[0] == 1
     finally:
         get_settings.cache_clear()
+
+
+async def test_closed_one_off_window_sends_no_notice(demo):
+    db, _ = demo
+    old = GAZELLE.replace("申报时间为每年3月1日至3月31日", "申报时间为2025年3月1日至2025年3月31日").replace("测试市", "旧测试市")
+    async with db.session() as s:
+        result = await import_bytes(s, old.encode(), "old.txt", user_id=None, now=utcnow())
+    assert result.notified == 0 and result.doc.window["recurring"] is False

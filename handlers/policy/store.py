@@ -118,6 +118,9 @@ def eligibility(doc: PolicyDoc, ent: Enterprise):
 
 async def notify_qualifying(session: AsyncSession, doc: PolicyDoc, now: datetime) -> int:
     """Tell the cadres of enterprises that may qualify for a newly imported document (one notice each)."""
+    window = Window.from_dict(doc.window)
+    if window is not None and window.is_over(now.date()):
+        return 0  # a one-off window already closed: nothing to apply for, no notice
     rows = (await session.execute(
         select(User, Enterprise).join(CadreEnterprise, CadreEnterprise.user_id == User.id)
         .join(Enterprise, Enterprise.id == CadreEnterprise.enterprise_id)
@@ -127,7 +130,6 @@ async def notify_qualifying(session: AsyncSession, doc: PolicyDoc, now: datetime
         el = eligibility(doc, ent)
         if el.qualifies:
             per_cadre.setdefault(user.id, []).append((ent, el))
-    window = Window.from_dict(doc.window)
     what = "更新" if doc.version > 1 else "新增"
     for user_id, ents in per_cadre.items():
         lines = [f"📢 惠企政策汇编{what}：《{doc.title}》"]
