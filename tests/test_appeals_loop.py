@@ -61,7 +61,7 @@ async def test_full_loop_to_closed_with_history_and_notifications(demo):
     steps = ["张伟 提交", "李卫东 交办", "赵敏 签收", "赵敏 阶段性答复", "赵敏 办结", "张伟 评价并销号"]
     positions = [history.index(s) for s in steps]
     assert positions == sorted(positions), history
-    assert "已销号" in r[0].text and "满意" in history
+    assert "已销号" in r[0].text and "满意" in history and "（按期办结）" in r[0].text
     assert [e.action for e in await events(db, aid)] == ["file", "asg", "sign", "stg", "fin", "sat_close"]
 
 
@@ -154,7 +154,11 @@ async def test_extension_granted_then_refused_and_not_after_deadline(demo):
     chat.clock.now = datetime(2026, 4, 30, 2, 0, tzinfo=timezone.utc)
     r = await chat.press(u["赵敏"], f"ap:ext:{aid}")
     assert r[0].toast and "已超过办理时限" in r[0].text
-    assert "超期" in (await card(chat, u["赵敏"], aid))[0].text
+    assert "超期 22 个工作日" in (await card(chat, u["赵敏"], aid))[0].text  # deadline 2026-03-30
+    await chat.press(u["赵敏"], f"ap:sign:{aid}")
+    await chat.press(u["赵敏"], f"ap:fin:{aid}")
+    await chat.send(u["赵敏"], "已协调银行续贷，问题解决")
+    assert "2026-03-30（超期 22 个工作日办结）" in (await card(chat, u["张伟"], aid))[0].text
 
 
 async def test_city_level_extension_is_decided_by_admin_not_reviewer(demo):

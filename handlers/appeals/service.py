@@ -11,6 +11,7 @@ from storage.models import (
     Appeal, AppealAttachment, AppealEvent, AppealStatus, Enterprise, OrgUnit, STATUS_NAMES, UnitKind, User,
 )
 from storage.models.appeals import CATEGORIES
+from storage.workdays import workdays_between
 
 from . import workflow
 from .rules import URGENCY_NAMES, days_left_label, route_unit, short_unit, validate_text
@@ -83,7 +84,7 @@ async def card_text(ctx: Context, appeal: Appeal) -> str:
         if status in (S.ASSIGNED, S.IN_PROGRESS):
             lines.append(f"办理时限：{appeal.deadline.isoformat()}（{days_left_label(appeal.deadline, ctx.today)}）")
         else:
-            lines.append(f"办理时限：{appeal.deadline.isoformat()}")
+            lines.append(f"办理时限：{appeal.deadline.isoformat()}{_timeliness(ctx, appeal)}")
     if appeal.extension_state == "pending":
         lines.append(f"延期申请：待审批，{appeal.extension_days} 个工作日（{_first_line(appeal.extension_reason, 80)}）")
     lines.append(f"内容：{_first_line(appeal.description, 300)}")
@@ -105,6 +106,16 @@ async def card_text(ctx: Context, appeal: Appeal) -> str:
     if appeal.duplicate_of_id:
         lines.append(f"重复诉求：与 #{appeal.duplicate_of_id} 重复")
     return "\n".join(lines)
+
+
+def _timeliness(ctx: Context, appeal: Appeal) -> str:
+    """'（按期办结）' or '（超期 N 个工作日办结）' once the unit has finished."""
+    if appeal.finished_at is None or appeal.deadline is None:
+        return ""
+    done = appeal.finished_at.astimezone(ctx.tz).date()
+    if done <= appeal.deadline:
+        return "（按期办结）"
+    return f"（超期 {workdays_between(appeal.deadline, done)} 个工作日办结）"
 
 
 async def card_buttons(ctx: Context, appeal: Appeal) -> list[list[Button]]:
@@ -150,12 +161,11 @@ async def history_text(ctx: Context, appeal: Appeal) -> str:
         when = ev.at.astimezone(ctx.tz).strftime("%m-%d %H:%M")
         src = STATUS_NAMES.get(S(ev.from_status), ev.from_status) if ev.from_status else "—"
         dst = STATUS_NAMES.get(S(ev.to_status), ev.to_status) if ev.to_status else "—"
-        move = dst if src == "—" else (f"{src} → {dst}" if src != dst else dst)
+        move = dst if src in ("—", dst) else f"{src} → {dst}"
         label = workflow.ACTION_NAMES.get(ev.action, ev.action)
-        line = f"{when} {name or '系统'} {label}（{move}）"
+        lines.append(f"{when} {name or '系统'} {label}｜{move}")
         if ev.note:
-            line += f"：{_first_line(ev.note, 200)}"
-        lines.append(line)
+            lines.append(f"    {_first_line(ev.note, 200)}")
     atts = list(await ctx.session.scalars(select(AppealAttachment).where(AppealAttachment.appeal_id == appeal.id)))
     if atts:
         lines.append("附件：" + "、".join(a.file_name or a.kind for a in atts))
