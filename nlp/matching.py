@@ -81,8 +81,8 @@ def phrase_sim(q: tuple, c: tuple) -> float:
         extra = long_[: len(long_) - len(short)]
         head = 0.85 if len(short) >= 2 else 0.75
         tmods = [m for m in mods if m in terms]
-        if tmods and not any(m in extra or extra in m for m in mods):
-            head = 0.3  # a known material/product modifier the specific side contradicts
+        if (tmods or long_ in terms) and mods and not any(m in extra or extra in m for m in mods):
+            head = 0.3  # the broad side names a variant the specific side contradicts
     elif hq in terms and hc in terms:
         return 0.0  # two different known products
     elif (len(hq) >= 2 and sc.endswith(hq)) or (len(hc) >= 2 and sq.endswith(hc)):
@@ -91,7 +91,10 @@ def phrase_sim(q: tuple, c: tuple) -> float:
         tail = _common_suffix(sq, sc)
         if tail == 0:
             return 0.0
-        head = 0.5 + 0.45 * fuzz.ratio(sq, sc) / 100.0
+        if tail == 1:  # only the last character agrees (打标机 / 切割机): compare the heads
+            head = 0.35 + 0.45 * fuzz.ratio(hq, hc) / 100.0
+        else:
+            head = 0.5 + 0.45 * fuzz.ratio(sq, sc) / 100.0
     mq, mc = q[:-1], c[:-1]
     if any(u in _WASTE for u in mq) != any(u in _WASTE for u in mc):
         head *= 0.4  # 废活性炭 is waste to dispose of, not activated carbon
@@ -104,6 +107,8 @@ def phrase_sim(q: tuple, c: tuple) -> float:
             agree = max(agree, 0.5)
         elif agree == 0:
             qt, ct = [u for u in mq if u in terms], [u for u in mc if u in terms]
+            if len(hq) == 1 and hq == hc:
+                return head * 0.4  # 液压油+管 vs 岩棉+管: a one-character head needs its modifier
             if qt and ct:
                 return head * 0.7  # both name a known material and they differ: another variant
             agree = 0.5
@@ -225,15 +230,15 @@ class Matcher:
         if not best:
             return []
         qspecs = _spec_set(a.specs)
-        qtotal = sum(qweights)
+        qbasis = _basis(dict(zip(qphrases, qweights)))
         scored = []
         for pid, row in best.items():
             _, cphrases, cweights, cspecs, cregion, seq = self._posts[pid]
             cw = dict(zip(cphrases, cweights))
             top = 0.0
-            qcov = ccov = 0.0
-            matched_c = set()
             units = None
+            matched_q = set()
+            matched_c = set()
             for qi, (s, c) in row.items():
                 s = min(s, s * cw[c] / qweights[qi]) if cw[c] < qweights[qi] else s
                 q = qphrases[qi]
@@ -245,12 +250,10 @@ class Matcher:
                 row[qi] = (s, c)
                 top = max(top, s)
                 if s >= 0.5:
-                    qcov += qweights[qi]
+                    matched_q.add(q)
                     matched_c.add(c)
-            qcov /= qtotal
-            ccov = sum(cw[c] for c in matched_c) / sum(cweights)
-            hi, lo = max(qcov, ccov), min(qcov, ccov)
-            base = 100.0 * top * (0.55 + 0.3 * hi + 0.15 * lo)
+            hi, lo = sorted((_coverage(qbasis, matched_q), _coverage(_basis(cw), matched_c)), reverse=True)
+            base = 100.0 * top * (0.7 + 0.2 * hi + 0.1 * lo)
             if base + 7.0 < self.min_score:
                 continue
             adj, shared_specs = _spec_adjust(qspecs, cspecs)
@@ -262,6 +265,19 @@ class Matcher:
         top_hits = heapq.nlargest(k, scored, key=lambda t: (t[0], t[1]))
         return [Hit(pid, round(score, 1), _reason(qphrases, row, specs))
                 for score, _, pid, row, specs in top_hits]
+
+
+def _basis(weights: dict) -> dict:
+    """The phrases a post is about: its known products, or its nouns when it names none."""
+    terms = lexicon().terms
+    known = {p: w for p, w in weights.items() if w >= 0.8 and p[-1] in terms}
+    return known or {p: w for p, w in weights.items() if w >= 0.8} or weights
+
+
+def _coverage(basis: dict, matched: set) -> float:
+    """Weighted share of a post's main phrases that found a counterpart."""
+    total = sum(basis.values())
+    return sum(w for p, w in basis.items() if p in matched) / total if total else 0.0
 
 
 def _dedup(phrases: list, weights: list) -> tuple[tuple, tuple]:

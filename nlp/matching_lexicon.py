@@ -39,7 +39,8 @@ _QTY_UNITS = (
 )
 _CN_NUM = "零一二两三四五六七八九十百千万"
 QTY_RE = re.compile(
-    rf"(\d+(?:\.\d+)?|[{_CN_NUM}]+)\s*(万|千|百)?\s*({_QTY_UNITS})(?![a-z]|月|工作日|小时|星期)"
+    rf"(\d+(?:\.\d+)?|(?<!第)[{_CN_NUM}]+(?=\s*(?:万|千|百)?\s*(?:吨|个|件|台|套|箱|桶|袋|辆|公斤|千克)))"
+    rf"\s*(万|千|百)?\s*({_QTY_UNITS})(?![a-z]|月|工作日|小时|星期)"
 )
 # Specifications: diameters, electrical and size values, grades and model codes.
 SPEC_RES = (
@@ -116,7 +117,7 @@ _pos_tokenizer = None
 
 # How much a unit looks like a product, by jieba part of speech: nouns name products,
 # verbs and adjectives (维修, 加厚, 早熟) describe them.
-_NOUN_FLAGS = ("n", "nz", "ng", "nr", "nrt", "nrfg", "ns", "nt", "eng", "l", "j", "vn")
+_NOUN_FLAGS = ("n", "nz", "ng", "nr", "nrt", "nrfg", "ns", "nt", "eng", "l", "j")
 WEIGHT_TERM, WEIGHT_NOUN, WEIGHT_OTHER, WEIGHT_PURPOSE = 1.0, 0.85, 0.45, 0.4
 # Words after which the phrase before is what the goods are *for* (锂电用, 口罩用的).
 _PURPOSE_AFTER = frozenset({"用", "专用", "用的", "使用", "配套"})
@@ -134,7 +135,16 @@ CUES = frozenset({"需要", "求购", "采购", "收", "收购", "要", "寻找"
 WEIGHT_IDENTITY = 0.6
 # Form words that add nothing after a known product (pvc树脂粉, 浮法玻璃原片, 石墨烯粉末).
 FORM_HEADS = frozenset({"树脂", "树脂粉", "粉", "粉末", "颗粒", "粒子", "原片", "料", "原料", "材料",
-                        "产品", "卷", "卷材", "板材", "系列产品", "成品"})
+                        "产品", "卷", "卷材", "板材", "系列产品", "成品", "溶液", "气体", "原液", "电站"})
+# Process words that link two products inside one compound (木方加工机械 is a machine).
+_LINK_WORDS = frozenset({"加工", "制造", "开采", "检测", "清洗", "安装", "维修"})
+# ... of which these name a different service when they end the phrase (碳酸锂检测 is not
+# 碳酸锂); 加工/制造 at the end just say the poster makes the product (齿轮加工 = gears).
+_SERVICE_WORDS = frozenset({"开采", "检测", "清洗", "安装", "维修"})
+# Unknown words ending in a form suffix name the stem product (丙烷气 -> 丙烷, 氧化铝粉 -> 氧化铝).
+_FORM_SUFFIXES = ("溶液", "粉末", "粉体", "颗粒", "气", "粉", "液")
+# Words too generic to be a product on their own (设备 in 设备正常运转).
+_GENERIC_LONE = frozenset({"设备", "机械", "配件", "材料", "服务", "系统", "工程", "装置", "器材", "零件", "产品"})
 # Markers that the phrase before them qualifies a later product (纸箱厂的废纸).
 _OF = frozenset({"的", "之"})
 
@@ -215,10 +225,16 @@ def _jieba_units(text: str, lex: Lexicon) -> list[Unit]:
     out: list[Unit] = []
     for pair in pos_tokenizer().lcut(text, HMM=True):
         tok, flag = pair.word.strip(), pair.flag
-        if (not tok or tok in lex.stop or _NUM_RE.fullmatch(tok) or all(c in _CN_NUM for c in tok)
+        if tok in _LINK_WORDS:  # a link inside a compound; a service head when last (碳酸锂检测)
+            out.append((sys.intern(tok), tok, WEIGHT_NOUN if tok in _SERVICE_WORDS else WEIGHT_OTHER))
+        elif (not tok or tok in lex.stop or _NUM_RE.fullmatch(tok) or all(c in _CN_NUM for c in tok)
                 or not any(ch.isalnum() for ch in tok)):
             out.append((None, tok, 0.0))
         elif flag.startswith(_NOUN_FLAGS) or tok.isascii():
+            for suffix in _FORM_SUFFIXES:
+                if len(tok) >= len(suffix) + 2 and tok.endswith(suffix):
+                    tok = tok[: -len(suffix)]
+                    break
             out.append((sys.intern(tok), tok, WEIGHT_NOUN))
         else:
             out.append((sys.intern(tok), tok, WEIGHT_OTHER))
@@ -248,9 +264,11 @@ def find_region(text: str) -> str | None:
     return best[1] if best else None
 
 
-def _collect(units: list, lex: Lexicon, phrases: list, surfaces: list, weights: list) -> None:
+def _collect(units: list, lex: Lexicon, phrases: list, surfaces: list, weights: list,
+             mains: list) -> None:
     """Group one clause's units into phrases at separators; weigh each by head, purpose, role."""
     cur: list = []
+    after_cue = False
     purpose_next = recycle_next = False
     last = before_cue = None  # last phrase of this clause; one that stood before a cue verb
     for unit in units:
@@ -262,8 +280,14 @@ def _collect(units: list, lex: Lexicon, phrases: list, surfaces: list, weights: 
                                 or (cur[-1][0] in FORM_HEADS and any(u[0] in lex.terms for u in cur[:-1]))):
             cur.pop()  # 液压油缸漏油 -> 液压油缸; 磷酸铁锂正极材料 -> 磷酸铁锂
         # a lone single-character unknown word (量, 型 ...) is noise, not a product
+        while cur and cur[0][0] in _LINK_WORDS:
+            cur.pop(0)
+        if len(cur) == 1 and cur[0][0] in _GENERIC_LONE:
+            cur = []
         if cur and not (len(cur) == 1 and len(cur[0][0]) == 1 and cur[0][0] not in lex.terms):
             w = cur[-1][2]
+            if len(cur) > 1 and len(cur[-1][0]) == 1:
+                w = max(w, WEIGHT_NOUN)  # 岩棉+管, 标签+纸: a one-character head of a compound
             if purpose_next or unit[1] in _PURPOSE_AFTER:
                 w = min(w, WEIGHT_PURPOSE)
             if recycle_next or unit[1] == "回收":
@@ -274,6 +298,8 @@ def _collect(units: list, lex: Lexicon, phrases: list, surfaces: list, weights: 
             phrases.append(tuple(u[0] for u in cur))
             surfaces.append(tuple(u[1] for u in cur if u[1]))
             weights.append(w)
+            mains.append(after_cue and w >= WEIGHT_NOUN)
+            after_cue = False
             last = len(weights) - 1
             purpose_next = recycle_next = False
         if unit[1] == "回收":
@@ -304,10 +330,16 @@ def analyse(raw: str) -> Analysis:
             value = "".join(g for g in m.groups() if g)
             specs.append((kind, value, m.group(0).strip()))
         work = rx.sub("_", work)
-    phrases, surfaces, weights = [], [], []
+    phrases, surfaces, weights, mains = [], [], [], []
     for run in _SEP_RE.split(_NUM_RE.sub("_", work)):
         if run:
-            _collect(_segment_run(run, lex) + [(None, "", 0.0)], lex, phrases, surfaces, weights)
+            _collect(_segment_run(run, lex) + [(None, "", 0.0)], lex, phrases, surfaces, weights, mains)
+    # the product right after a cue verb (or the first one when there is none) is the main one
+    main = next((i for i, m in enumerate(mains) if m), None)
+    if main is None:
+        main = next((i for i, w in enumerate(weights) if w >= WEIGHT_NOUN), None)
+    if main is not None:
+        weights[main] = WEIGHT_TERM
     # later products in a post are usually extras; a slight discount orders ties
     first = next((i for i, w in enumerate(weights) if w >= WEIGHT_NOUN), None)
     for i, w in enumerate(weights):
