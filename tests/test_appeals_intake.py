@@ -84,6 +84,7 @@ async def test_guided_dialog_with_attachments(demo):
     assert "共 2 个" in r[0].text
     r = await chat.press(uid, "ai:done")
     assert "附件：2 个" in r[0].text and "A类" in r[0].text and name in r[0].text
+    assert "自动识别（预计：生态环境）" in r[0].text
     r = await chat.press(uid, buttons_of(r)["确认提交"])
     assert "类别：生态环境（自动识别）" in r[0].text
     a = (await db_appeals(db))[-1]

@@ -11,7 +11,7 @@ from storage.models.appeals import CATEGORIES
 
 from .actions import load_appeal
 from .rules import URGENCY_NAMES, short_unit, validate_text
-from .service import appeal_card, can_view, file_appeal, history_text, similar_appeals, similar_line
+from .service import appeal_card, can_view, classify_text, file_appeal, history_text, similar_appeals, similar_line
 
 INTAKE = "appeal_intake"
 MAX_FILES = 10
@@ -121,9 +121,7 @@ async def _summary(ctx: Context, data: dict) -> Reply:
     files = data.get("files") or []
     category = data.get("category")
     if category is None:
-        from nlp.classify import classify_appeal
-
-        category = f"自动识别（预计：{classify_appeal(data.get('description', '')).category}）"
+        category = f"自动识别（预计：{classify_text(data.get('description', ''))[0]}）"
     text = (
         "请确认诉求内容：\n"
         f"企业：{ent.name if ent else '—'}\n类别：{category}\n"

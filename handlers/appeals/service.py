@@ -34,10 +34,7 @@ async def file_appeal(ctx: Context, *, enterprise_id: int, description: str, cat
         raise ValueError("企业不存在")
     confidence = None
     if category is None:
-        from nlp.classify import classify_appeal
-
-        result = classify_appeal(description)
-        category, confidence = result.category, float(result.confidence)
+        category, confidence = classify_text(description)
     if category not in CATEGORIES:
         raise ValueError(f"未知的诉求类别：{category}")
     unit = await route_unit(ctx.session, category, enterprise)
@@ -59,6 +56,19 @@ async def file_appeal(ctx: Context, *, enterprise_id: int, description: str, cat
     await ctx.session.refresh(appeal)
     await workflow.notify_concerned(ctx, appeal, "提交新诉求，待县级审核", appeal.description[:200])
     return appeal
+
+
+def classify_text(text: str) -> tuple[str, float]:
+    """The classifier's category and confidence; '其他' with 0 if it fails (filing must not fail on it)."""
+    try:
+        from nlp.classify import classify_appeal
+
+        result = classify_appeal(text)
+        if result.category in CATEGORIES:
+            return result.category, float(result.confidence)
+    except Exception:
+        log.exception("classify_appeal failed")
+    return "其他", 0.0
 
 
 def _first_line(text: str | None, limit: int = 200) -> str:
