@@ -17,7 +17,7 @@ from .model import Answer, Clause, Hit, PolicyDocument
 from .parser import parse_file
 from .text import STOP, SYN_INDEX, WEAK, bigrams, content_runs, normalize, syn_groups, words
 
-HIGH_BAR = 0.50
+HIGH_BAR = 0.48
 LOW_BAR = 0.30
 K1, B = 1.2, 0.75
 # field weights: a clause's own heading counts extra; parents and the document title give context
@@ -184,7 +184,7 @@ class PolicyIndex:
                     if gg is not None and gg in groups:
                         for x in range(j, j + size):
                             marked[x] = True
-            got += weight * 0.9 * sum(marked) / n
+            got += weight * 0.5 * sum(marked) / n
         return got / total if total else 0.0
 
     def _scores(self, terms: dict[str, float]) -> dict[int, float]:

@@ -51,7 +51,9 @@ SYNONYMS: list[tuple[str, ...]] = [
     ("重复", "叠加", "同时享受", "重复享受", "就高不重复", "多项"),
     ("适用于", "适用", "适用对象", "支持对象", "所称企业", "适用范围", "哪些企业", "哪些单位", "什么企业",
      "哪类企业", "申报主体", "申报条件", "是指"),
-    ("施行", "实施", "有效期", "生效", "执行期"),
+    ("施行", "实施", "有效期", "生效", "执行期", "执行", "开始执行"),
+    ("高校", "学校", "大学", "院校", "高等院校", "科研院所"),
+    ("突破", "超过", "达到", "超出", "迈上"),
     ("工作", "就业", "岗位", "上班"),
     ("上市", "深交所", "上交所", "主板", "创业板", "科创板", "首发"),
     ("境外", "国外", "海外", "国际", "出国"),
@@ -164,6 +166,11 @@ def syn_groups(word: str) -> list[str]:
         return [g]
     found = []
     n = len(word)
+    if n == 2:  # 有奖, 补点: a single-character synonym inside a two-character word
+        for ch in word:
+            g = SYN_INDEX.get(ch)
+            if g and g not in found:
+                found.append(g)
     if n >= 3:
         for size in range(n - 1, 1, -1):
             for i in range(n - size + 1):
