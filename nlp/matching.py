@@ -165,7 +165,9 @@ class Matcher:
         a = analyse(text)
         phrases, weights = _dedup(a.phrases, a.weights)
         self._seq += 1
-        self._posts[post_id] = (kind, phrases, weights, _spec_set(a.specs), a.region, self._seq)
+        basis = _basis(dict(zip(phrases, weights)))
+        self._posts[post_id] = (kind, phrases, weights, _spec_set(a.specs), a.region, self._seq,
+                                tuple(basis), sum(basis.values()))
         index = self._index[kind]
         for p in phrases:
             for key in phrase_keys(p):
@@ -211,6 +213,7 @@ class Matcher:
         index = self._index[OTHER[kind]]
         # post id -> {query phrase index: (effective sim, candidate phrase)}
         best: dict[Hashable, dict] = {}
+        bound = (self.min_score - 7.0) / 100.0 / 0.7
         for qi, q in enumerate(qphrases):
             seen: set = set()
             for key in query_keys(q):
@@ -219,8 +222,8 @@ class Matcher:
                         continue
                     seen.add(c)
                     s = self._sim(q, c) * qweights[qi]
-                    if s <= 0.0:
-                        continue
+                    if s < bound:
+                        continue  # cannot reach the threshold whatever else matches
                     for pid in ids:
                         row = best.get(pid)
                         if row is None:
@@ -233,14 +236,15 @@ class Matcher:
         qbasis = _basis(dict(zip(qphrases, qweights)))
         scored = []
         for pid, row in best.items():
-            _, cphrases, cweights, cspecs, cregion, seq = self._posts[pid]
+            _, cphrases, cweights, cspecs, cregion, seq, cbasis, ctotal = self._posts[pid]
             cw = dict(zip(cphrases, cweights))
             top = 0.0
             units = None
             matched_q = set()
             matched_c = set()
             for qi, (s, c) in row.items():
-                s = min(s, s * cw[c] / qweights[qi]) if cw[c] < qweights[qi] else s
+                if cw[c] < qweights[qi]:
+                    s = s * cw[c] / qweights[qi]
                 q = qphrases[qi]
                 if 0.4 <= s < 0.75 * qweights[qi] and len(q) > 1:
                     # the modifier may sit elsewhere in a list post (彩盒印刷 药盒 礼盒)
@@ -248,11 +252,15 @@ class Matcher:
                     if any(u in units for u in q[:-1]):
                         s = min(qweights[qi] * cw[c], s / 0.7)
                 row[qi] = (s, c)
-                top = max(top, s)
+                if s > top:
+                    top = s
                 if s >= 0.5:
                     matched_q.add(q)
                     matched_c.add(c)
-            hi, lo = sorted((_coverage(qbasis, matched_q), _coverage(_basis(cw), matched_c)), reverse=True)
+            if 100.0 * top * 0.9 + 7.0 < self.min_score:
+                continue
+            ccov = sum(cw[p] for p in cbasis if p in matched_c) / ctotal if ctotal else 0.0
+            hi, lo = sorted((_coverage(qbasis, matched_q), ccov), reverse=True)
             base = 100.0 * top * (0.7 + 0.2 * hi + 0.1 * lo)
             if base + 7.0 < self.min_score:
                 continue

@@ -222,6 +222,13 @@ def _segment_run(run: str, lex: Lexicon) -> list[Unit]:
 
 
 def _jieba_units(text: str, lex: Lexicon) -> list[Unit]:
+    return list(_jieba_units_cached(text))
+
+
+@lru_cache(maxsize=50_000)
+def _jieba_units_cached(text: str) -> tuple:
+    """jieba (with POS) over a stretch the dictionary did not cover; cue phrases repeat a lot."""
+    lex = lexicon()
     out: list[Unit] = []
     for pair in pos_tokenizer().lcut(text, HMM=True):
         tok, flag = pair.word.strip(), pair.flag
@@ -238,7 +245,7 @@ def _jieba_units(text: str, lex: Lexicon) -> list[Unit]:
             out.append((sys.intern(tok), tok, WEIGHT_NOUN))
         else:
             out.append((sys.intern(tok), tok, WEIGHT_OTHER))
-    return out
+    return tuple(out)
 
 
 @dataclass
