@@ -74,7 +74,7 @@ async def test_ledger_filters_overdue_and_reviewer_scope(demo):
     chat.clock.now = datetime(2026, 3, 12, 2, 0, tzinfo=timezone.utc)
     await force(db, late, deadline=(await load(db, late)).assigned_at.date())  # due on day one: now overdue
     r = await chat.send(u["王建国"], "/ledger 任城区 超期")
-    assert ids_in(r[0].text) == [late] and "超期 8 个工作日" in r[0].text
+    assert ids_in(r[0].text) == [late] and "超期 8 个工作日" in r[0].text and "在办超期 1 条" in r[0].text
     assert ids_in(text_of(await chat.send(u["王建国"], "/ledger 金融 办理中"))) == [late]
     assert set(ids_in(text_of(await chat.send(u["王建国"], "/ledger 金融组")))) == {late, ontime}
     assert ids_in(text_of(await chat.send(u["王建国"], "/ledger 土地 邹城市"))) == [zc]

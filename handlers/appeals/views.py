@@ -195,8 +195,11 @@ async def ledger_list(ctx: Context, f: Filters, page: int = 0, edit: bool = Fals
         stmt = stmt.where(Appeal.status.in_(list(CLOCK_RUNNING)), Appeal.deadline < ctx.today)
     if f.urgency:
         stmt = stmt.where(Appeal.urgency == f.urgency)
+    late = stmt.where(Appeal.status.in_(list(CLOCK_RUNNING)), Appeal.deadline < ctx.today)
+    n_late = await ctx.session.scalar(select(func.count()).select_from(late.subquery()))
     stmt = _order_by_deadline(stmt) if f.overdue else stmt.order_by(Appeal.id.desc())
-    return await _page(ctx, stmt, "诉求台账", page, "l" + f.encode(), "没有符合条件的诉求。", edit=edit)
+    title = f"诉求台账｜在办超期 {n_late} 条" if n_late else "诉求台账"
+    return await _page(ctx, stmt, title, page, "l" + f.encode(), "没有符合条件的诉求。", edit=edit)
 
 
 def _restrict(ctx: Context, f: Filters) -> str | None:
