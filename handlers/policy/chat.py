@@ -78,7 +78,7 @@ async def answer_question(ctx: Context, question: str, *, strict: bool = False) 
         return Reply(text, buttons=buttons)
     helpful = [h for h in hits if h.confidence >= LOW_BAR][:2]
     if helpful:
-        lines = ["汇编中没有直接回答这个问题的条款，以下条款可能有帮助："]
+        lines = ["汇编未直接涉及这个问题，以下条款可能有帮助："]
         lines += [f"· {h.cite}：{h.text.replace(chr(10), ' ')[:40]}…" for h in helpful]
     else:
         lines = ["汇编未涉及这个问题：现有惠企政策汇编中没有找到相关条款。"]
