@@ -138,5 +138,8 @@ def test_from_files_uses_file_stem(tmp_path):
     idx = PolicyIndex.from_files([p])
     hit = idx.search("设备投资补助比例", k=1)[0]
     assert (hit.doc, hit.clause) == ("my_policy", "第三条")
+    pdf = tmp_path / "x.pdf"
+    pdf.write_bytes(b"%PDF-1.4")
+    assert len(PolicyIndex.from_files([p, pdf]).documents) == 1  # unsupported files are skipped
     with pytest.raises(ValueError):
-        PolicyIndex.from_files([tmp_path / "x.pdf"])
+        PolicyIndex.from_files([pdf], strict=True)

@@ -8,6 +8,7 @@ Confidence bars (on Hit.confidence, in [0, 1]):
 """
 from __future__ import annotations
 
+import logging
 import math
 from collections import defaultdict
 from collections.abc import Iterable
@@ -16,6 +17,8 @@ from pathlib import Path
 from .model import Answer, Clause, Hit, PolicyDocument
 from .parser import parse_file
 from .text import STOP, SYN_INDEX, WEAK, bigrams, content_runs, normalize, syn_groups, words
+
+log = logging.getLogger(__name__)
 
 HIGH_BAR = 0.48
 LOW_BAR = 0.30
@@ -65,9 +68,19 @@ class PolicyIndex:
         self._build()
 
     @classmethod
-    def from_files(cls, paths: Iterable[str | Path]) -> "PolicyIndex":
-        """Parse .md/.txt/.docx files (the document key is the file name without extension)."""
-        return cls(parse_file(p) for p in paths)
+    def from_files(cls, paths: Iterable[str | Path], *, strict: bool = False) -> "PolicyIndex":
+        """Parse .md/.txt/.docx files (the document key is the file name without extension).
+
+        Unsupported (e.g. PDF) or empty files are skipped with a warning, or raise with strict=True."""
+        docs = []
+        for p in paths:
+            try:
+                docs.append(parse_file(p))
+            except ValueError as exc:
+                if strict:
+                    raise
+                log.warning("policy file skipped: %s (%s)", p, exc)
+        return cls(docs)
 
     @classmethod
     def from_dir(cls, directory: str | Path) -> "PolicyIndex":
