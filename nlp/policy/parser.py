@@ -9,13 +9,13 @@ from .model import Clause, PolicyDocument
 from .profile import APPLIES_RE, extract_audience, extract_window
 
 _CN = "一二三四五六七八九十百零〇两"
-_CHAPTER = re.compile(rf"^第[{_CN}\d]+[章编节]")
+_CHAPTER = re.compile(rf"^第[{_CN}\d]+(?:[章编节]|部分)")
 _ARTICLE = re.compile(rf"^(第[{_CN}\d]+条)[\s　:：]*")
 # hierarchy markers, kind -> regex capturing the marker as printed
 _MARKERS: list[tuple[str, re.Pattern]] = [
     ("cn", re.compile(rf"^([{_CN}]+[、．])\s*")),
     ("pcn", re.compile(rf"^([（(][{_CN}]+[）)])\s*")),
-    ("num", re.compile(r"^(\d{1,2}(?:[、．]|\.(?!\d)))\s*")),
+    ("num", re.compile(r"^(\d{1,2}(?:[、．）)]|\.(?!\d)))\s*")),
     ("pnum", re.compile(r"^([（(]\d{1,2}[）)])\s*")),
     ("circ", re.compile(r"^([①-⑳])\s*")),
 ]
@@ -185,7 +185,7 @@ def _parse_articles(name: str, body: list[str]) -> list[Clause]:
         if _CHAPTER.match(line):
             flush()
             label, parts = None, []
-            chapter = re.sub(r"^第[^章编节]+[章编节]\s*", "", line).strip()
+            chapter = re.sub(r"^第[^章编节部]+(?:[章编节]|部分)\s*", "", line).strip()
             continue
         m = _ARTICLE.match(line)
         if m:
