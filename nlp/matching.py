@@ -20,6 +20,7 @@ from nlp.matching_lexicon import analyse, lexicon
 KINDS = ("supply", "demand")
 OTHER = {"supply": "demand", "demand": "supply"}
 MIN_SCORE = 62.0  # below this a hit is not worth a cadre's attention
+_SERVICE_HEADS = frozenset({"开采", "检测", "清洗", "安装", "维修", "加工", "制造"})
 _WASTE = frozenset({"废", "废旧", "废弃", "旧"})
 _SPEC_CONFLICT_CLASSES = ("dia", "dn", "elec", "size", "grade")
 
@@ -84,7 +85,9 @@ def phrase_sim(q: tuple, c: tuple) -> float:
         if (tmods or long_ in terms) and mods and not any(m in extra or extra in m for m in mods):
             head = 0.3  # the broad side names a variant the specific side contradicts
     elif hq in terms and hc in terms:
-        return 0.0  # two different known products
+        if hc not in lexicon().broader.get(hq, ()):
+            return 0.0  # two different known products
+        head = 0.85  # 球阀 / 阀门: one is a kind of the other
     elif (len(hq) >= 2 and sc.endswith(hq)) or (len(hc) >= 2 and sq.endswith(hc)):
         head = 0.8
     else:
@@ -107,8 +110,8 @@ def phrase_sim(q: tuple, c: tuple) -> float:
             agree = max(agree, 0.5)
         elif agree == 0:
             qt, ct = [u for u in mq if u in terms], [u for u in mc if u in terms]
-            if len(hq) == 1 and hq == hc:
-                return head * 0.4  # 液压油+管 vs 岩棉+管: a one-character head needs its modifier
+            if hq == hc and (len(hq) == 1 or hq in _SERVICE_HEADS):
+                return head * 0.4  # 液压油+管 vs 岩棉+管, 变压器+维修: a light head needs its modifier
             if qt and ct:
                 return head * 0.7  # both name a known material and they differ: another variant
             agree = 0.5
@@ -213,7 +216,7 @@ class Matcher:
         index = self._index[OTHER[kind]]
         # post id -> {query phrase index: (effective sim, candidate phrase)}
         best: dict[Hashable, dict] = {}
-        bound = (self.min_score - 7.0) / 100.0 / 0.7
+        bound = (self.min_score - 7.0) / 100.0  # best case: full coverage and every bonus
         for qi, q in enumerate(qphrases):
             seen: set = set()
             for key in query_keys(q):

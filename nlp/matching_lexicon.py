@@ -86,6 +86,7 @@ class Lexicon:
     stop: frozenset
     max_len: int
     related: dict  # canonical term -> canonical terms that end with it or that it ends with
+    broader: dict  # canonical term -> canonical terms one step broader or narrower (sd_broader.txt)
 
 
 @lru_cache(maxsize=1)
@@ -107,8 +108,21 @@ def lexicon() -> Lexicon:
             if t[i:] in related:  # t ends with another term: 储能电池 / 电池
                 related[t].add(t[i:])
                 related[t[i:]].add(t)
+    broader: dict[str, set] = {}
+    for row in _read_words("sd_broader.txt"):
+        narrow, broad = (canon.get(w, w) for w in row[:2])
+        for t in (narrow, broad):
+            if t not in related:  # a broader term need not be a product word of its own
+                canon[t] = t
+                related[t] = {t}
+        related[narrow].add(broad)
+        related[broad].add(narrow)
+        broader.setdefault(narrow, set()).add(broad)
+        broader.setdefault(broad, set()).add(narrow)
+    terms = frozenset(sys.intern(v) for v in canon.values())
     related_t = {t: tuple(sorted(r)) for t, r in related.items()}
-    return Lexicon(canon, terms, frozenset(stop), max(map(len, canon)), related_t)
+    return Lexicon(canon, terms, frozenset(stop), max(map(len, canon)), related_t,
+                   {t: frozenset(b) for t, b in broader.items()})
 
 
 _tok_lock = threading.Lock()
@@ -144,7 +158,8 @@ _SERVICE_WORDS = frozenset({"开采", "检测", "清洗", "安装", "维修"})
 # Unknown words ending in a form suffix name the stem product (丙烷气 -> 丙烷, 氧化铝粉 -> 氧化铝).
 _FORM_SUFFIXES = ("溶液", "粉末", "粉体", "颗粒", "气", "粉", "液")
 # Words too generic to be a product on their own (设备 in 设备正常运转).
-_GENERIC_LONE = frozenset({"设备", "机械", "配件", "材料", "服务", "系统", "工程", "装置", "器材", "零件", "产品"})
+_GENERIC_LONE = frozenset({"设备", "机械", "配件", "材料", "服务", "系统", "工程", "装置", "器材", "零件", "产品",
+                          "开采", "检测", "清洗", "安装", "维修", "加工", "制造"})
 # Markers that the phrase before them qualifies a later product (纸箱厂的废纸).
 _OF = frozenset({"的", "之"})
 
