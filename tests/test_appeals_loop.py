@@ -253,3 +253,19 @@ async def test_admin_links_duplicates(demo):
     assert "找不到" in text_of(await chat.send(u["王建国"], f"/dup {second} 99999"))
     assert len(await chat.outbox(u["张伟"])) >= 1
     assert all(isinstance(o, Outbox) for o in await chat.outbox(u["张伟"]))
+
+
+async def test_notifications_reach_the_people_concerned_only(demo):
+    db, refs = demo
+    chat = ChatDriver(db)
+    u = refs.user_ids
+    aid = await file_quick(chat, u["张伟"])
+    recipients = {o.user_id for o in await chat.outbox()}
+    assert recipients == {u["李卫东"]}  # the county's reviewer; not the actor, not other counties, not admins
+    await press(chat, u["李卫东"], await card(chat, u["李卫东"], aid), "交金融组")
+    after_assign = {o.user_id for o in (await chat.outbox())[1:]}
+    assert after_assign == {u["张伟"], u["赵敏"]}
+    # 嘉祥县 has no enrolled reviewer: the city office hears of the new appeal instead.
+    before = len(await chat.outbox())
+    await file_quick(chat, u["何平"], "新厂区用电负荷不足，需要变压器增容1250千伏安")
+    assert {o.user_id for o in (await chat.outbox())[before:]} == {u["王建国"], u["刘红梅"]}
