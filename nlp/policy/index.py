@@ -16,7 +16,7 @@ from pathlib import Path
 
 from .model import Answer, Clause, Hit, PolicyDocument
 from .parser import parse_file
-from .text import STOP, SYN_INDEX, WEAK, bigrams, content_runs, normalize, syn_groups, words
+from .text import GENERIC, STOP, SYN_INDEX, WEAK, bigrams, content_runs, orphan_runs, normalize, syn_groups, words
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +30,7 @@ COMMON_FRACTION = 0.03  # terms in more clauses than this only rescore candidate
 N_CANDIDATES = 60
 POSTING_BUDGET = 2500  # postings walked per question before the rest only rescore candidates
 HEAD_MIN = 200  # terms in more clauses than this keep their best clauses precomputed
+VAGUE_CAP = LOW_BAR + 0.05
 NOVEL_PENALTY = 0.8  # per question word unknown to the whole handbook (at most two count)
 
 
@@ -151,6 +152,11 @@ class PolicyIndex:
         for run in content_runs(q):
             for bg in bigrams(run):
                 terms.setdefault(bg, Q_BIGRAM)
+        for run in orphan_runs(q):
+            # only pieces the handbook itself uses (稳岗); other orphans are chat fluff
+            for bg in dict.fromkeys(run[j:j + 2] for j in range(len(run) - 1)):
+                if bg not in STOP and "#" + bg in self._df and bg not in terms:
+                    units.append((bg, self._idf["#" + bg], False))
         return terms, units
 
     def _novel(self, units: list[tuple[str, float, bool]]) -> int:
@@ -243,9 +249,11 @@ class PolicyIndex:
         top = [(i, acc[i]) for i in _best(acc, max(k, 10))]
         best = top[0][1] or 1.0
         penalty = NOVEL_PENALTY ** min(self._novel(units), 2)
+        # a question of generic words only (有哪些补贴？) cannot be answered directly: at most "may help"
+        cap = 1.0 if any(w not in GENERIC and not w.isdigit() for w, _x, _weak in units) else VAGUE_CAP
         rescored = []
         for i, s in top:
-            cov = self._coverage(i, units) * penalty
+            cov = min(self._coverage(i, units) * penalty, cap)
             # rank by relative BM25 blended with coverage, so exact topic words win ties
             rescored.append((0.6 * s / best + 0.4 * cov, cov, i))
         rescored.sort(key=lambda x: -x[0])

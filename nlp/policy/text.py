@@ -83,8 +83,10 @@ STOP = set("""
 WEAK = set("""
 申请 申报 办理 享受 支持 给予 补贴 奖励 补助 条件 要求 标准 怎么 多少钱 钱 最高 能拿 拿 领 领取 给 资格 符合 流程 手续
 材料 提交 认定 新 获得 获批 鼓励 优惠 待遇 扶持 帮助 解决 办 万元 元 金额 额度 比例 部门 哪个部门 找 谁 年 每年 今年
-帮忙 处理 安排 好处 对接 包括 通过 报销 返还 用 做 搞 弄 买 拿到 评上 评为 成为 进 入选 得到 有啥 能有 会有
+帮忙 处理 安排 好处 对接 包括 通过 报销 返还 用 做 搞 弄 买 拿到 评上 评为 成为 进 入选 得到 有啥 能有 会有 有奖 补点
 """.split())
+# Words that steer ranking (a question about dates) but name no topic: alone they make a question vague.
+GENERIC = WEAK | set("时间 什么时候 截止 时限 期限 日期 多久 哪里 哪儿 平台".split())
 _EXTRA_WORDS = [w for g in SYNONYMS for w in g if len(w) >= 2] + [
     "专精特新", "小巨人", "单项冠军", "瞪羚", "独角兽", "链主", "攀登企业", "首台套", "贴息", "应急转贷", "加计扣除",
     "创新券", "容积率", "标准厂房", "弹性年期", "亩产效益", "绿色工厂", "标准煤", "人才公寓", "高级技师", "技术中心",
@@ -157,6 +159,22 @@ def content_runs(text: str) -> list[str]:
     if cur:
         runs.append("".join(cur))
     return runs
+
+
+def orphan_runs(text: str) -> list[str]:
+    """Strings of two or more consecutive single-character content tokens (稳/岗 -> 稳岗): jieba without
+    HMM splits rare words into characters, which words() drops."""
+    out, cur = [], []
+    for w in tokenizer().lcut(text, HMM=False):
+        if len(w) == 1 and _CJK.fullmatch(w) and w not in STOP:
+            cur.append(w)
+            continue
+        if len(cur) >= 2:
+            out.append("".join(cur))
+        cur = []
+    if len(cur) >= 2:
+        out.append("".join(cur))
+    return out
 
 
 def syn_groups(word: str) -> list[str]:
