@@ -16,7 +16,9 @@ from pathlib import Path
 
 from .model import Answer, Clause, Hit, PolicyDocument
 from .parser import parse_file
-from .text import GENERIC, STOP, SYN_INDEX, WEAK, bigrams, content_runs, orphan_runs, normalize, syn_groups, words
+from .text import (
+    GENERIC, STOP, SYN_INDEX, WEAK, bigrams, content_runs, normalize, orphan_runs, syn_groups, tokenizer, words,
+)
 
 log = logging.getLogger(__name__)
 
@@ -139,7 +141,8 @@ class PolicyIndex:
     # ---------------------------------------------------------------- query
     def _query(self, question: str) -> tuple[dict[str, float], list[tuple[str, float, bool]]]:
         q = normalize(question)
-        ws = list(dict.fromkeys(words(q)))
+        toks = tokenizer().lcut(q, HMM=False)  # one segmentation serves words, runs and orphans
+        ws = list(dict.fromkeys(words(q, toks)))
         terms: dict[str, float] = {}
         units = []  # (word, coverage weight, weak)
         for w in ws:
@@ -149,10 +152,10 @@ class PolicyIndex:
                 terms[g] = max(terms.get(g, 0.0), Q_WEAK if weak else Q_SYN)
             idf = self._word_idf.get(w, self._unseen_idf)
             units.append((w, idf * (0.3 if weak else 1.0) * (0.5 if w.isdigit() else 1.0), weak))
-        for run in content_runs(q):
+        for run in content_runs(q, toks):
             for bg in bigrams(run):
                 terms.setdefault(bg, Q_BIGRAM)
-        for run in orphan_runs(q):
+        for run in orphan_runs(q, toks):
             # only pieces the handbook itself uses (稳岗); other orphans are chat fluff
             for bg in dict.fromkeys(run[j:j + 2] for j in range(len(run) - 1)):
                 if bg not in STOP and "#" + bg in self._df and bg not in terms:

@@ -131,11 +131,11 @@ def normalize(text: str) -> str:
     return unicodedata.normalize("NFKC", text).lower()
 
 
-def words(text: str) -> list[str]:
+def words(text: str, tokens: list[str] | None = None) -> list[str]:
     """Content words of a normalized text (stop words and punctuation dropped, single chars kept
     only when they belong to a synonym group)."""
     out = []
-    for w in tokenizer().lcut(text, HMM=False):
+    for w in tokens if tokens is not None else tokenizer().lcut(text, HMM=False):
         w = w.strip()
         if not w or w in STOP or not _KEEP.match(w):
             continue
@@ -145,11 +145,11 @@ def words(text: str) -> list[str]:
     return out
 
 
-def content_runs(text: str) -> list[str]:
+def content_runs(text: str, tokens: list[str] | None = None) -> list[str]:
     """Runs of consecutive non-stop tokens of a normalized text (single characters kept), so that
     bigrams of a question ignore its fluff but keep rare phrases jieba splits into characters."""
     runs, cur = [], []
-    for w in tokenizer().lcut(text, HMM=False):
+    for w in tokens if tokens is not None else tokenizer().lcut(text, HMM=False):
         if w in STOP or not _CJK.fullmatch(w):
             if cur:
                 runs.append("".join(cur))
@@ -161,11 +161,11 @@ def content_runs(text: str) -> list[str]:
     return runs
 
 
-def orphan_runs(text: str) -> list[str]:
+def orphan_runs(text: str, tokens: list[str] | None = None) -> list[str]:
     """Strings of two or more consecutive single-character content tokens (稳/岗 -> 稳岗): jieba without
     HMM splits rare words into characters, which words() drops."""
     out, cur = [], []
-    for w in tokenizer().lcut(text, HMM=False):
+    for w in tokens if tokens is not None else tokenizer().lcut(text, HMM=False):
         if len(w) == 1 and _CJK.fullmatch(w) and w not in STOP:
             cur.append(w)
             continue
