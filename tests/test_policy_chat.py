@@ -55,6 +55,28 @@ async def test_policy_command_cites_clause_and_offers_related(chat):
     assert q.outcome == "answer" and q.answered and q.clause_id is not None and q.user_id == zw.id
 
 
+async def test_county_policy_is_flagged_for_other_counties(chat):
+    zw = await chat.user("张伟")  # 任城区
+    text = text_of(await chat.send(zw.id, "/policy 出口信用保险保费能补贴吗"))
+    assert "第二条" in text and "仅适用于邹城市的企业" in text
+
+
+def test_console_session(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "PANDENG_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'c.db'}"}
+    run = lambda args, stdin="": subprocess.run(  # noqa: E731
+        [sys.executable, "-m", "bot.cli", *args], input=stdin, capture_output=True, text=True, cwd=tmp_path,
+        env=env, timeout=120)
+    assert run(["policy", "import", "--demo", "--no-notify"]).returncode == 0
+    out = run(["console", "--demo", "--as", "cadre"], "/policy 首次认定高新技术企业奖励多少？\n/policy 加班工资怎么计算\n1\n/quit\n")
+    assert out.returncode == 0, out.stderr
+    assert "一、（一）1." in out.stdout and "30万元" in out.stdout
+    assert "已转为政策支持诉求" in out.stdout
+
+
 async def test_plain_private_question_is_answered_but_chatter_is_not(chat):
     zw = await chat.user("张伟")
     text = text_of(await chat.send(zw.id, "专精特新企业流动资金贷款有贴息吗？"))

@@ -70,6 +70,10 @@ async def answer_question(ctx: Context, question: str, *, strict: bool = False) 
         doc = index.documents.get(top.doc)
         if doc is not None and doc.window is not None:
             text += f"\n🗓 申报时间：{window_text(doc.window, ctx.today)}"
+        if doc is not None and doc.audience.counties and ctx.user.role == Role.CADRE:
+            counties = {e.county.name for e in await _cadre_enterprises(ctx)}
+            if counties and not counties & set(doc.audience.counties):
+                text += f"\n⚠️ 该文件仅适用于{'、'.join(doc.audience.counties)}的企业。"
         buttons = []
         if trimmed:
             buttons.append([Button("查看完整条款", data=f"po:c:{clause_ids[(top.doc, top.clause)]}")])
