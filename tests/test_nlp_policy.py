@@ -84,6 +84,8 @@ def test_audience_and_window_records():
     assert aud.counties == ("邹城市", "济宁高新区")
     assert aud.clusters == ("高端装备", "新材料") and aud.tags == ("链主",)
     assert aud.thresholds[0].min_wan == 10000.0
+    assert [t.min_wan for t in extract_audience("申报企业上年度营业收入不低于5000万元").thresholds] == [5000.0]
+    assert extract_audience("对营业收入首次突破10亿元的企业给予奖励").thresholds == ()  # a reward, not a threshold
     assert extract_window("人才补贴实行常年受理。").always
     assert extract_window("本办法自印发之日起施行。") is None
 

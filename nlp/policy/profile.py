@@ -35,6 +35,9 @@ _METRIC = r"(营业收入|主营业务收入|销售收入|营收|年产值|工�
 _THRESH_RE = re.compile(
     _METRIC + r"[^，。；,;\d]{0,8}?(\d+(?:\.\d+)?)\s*(亿元|万元|亿|万)(?:及)?以上"
 )
+_THRESH_CMP_RE = re.compile(
+    _METRIC + r"[^，。；,;\d]{0,6}?(?:不低于|不少于|超过|达到)\s*(\d+(?:\.\d+)?)\s*(亿元|万元|亿|万)(?!.{0,2}以上)"
+)
 _DATE = r"(?:(\d{4})年)?(\d{1,2})月(\d{1,2})日"
 _WINDOW_RE = re.compile(
     r"(?:申报|受理|申请|兑现)[^。；，,\n]{0,8}?(?:时间|期限|日期|期)[^。；\n\d]{0,6}?(每年)?"
@@ -54,7 +57,8 @@ def extract_audience(text: str) -> Audience:
         if any(s in text for s in spellings):
             counties.append(name)
     thresholds = []
-    for m in _THRESH_RE.finditer(text):
+    matches = list(_THRESH_RE.finditer(text)) + list(_THRESH_CMP_RE.finditer(text))
+    for m in sorted(matches, key=lambda m: m.start()):
         amount = float(m.group(2)) * (10000.0 if m.group(3).startswith("亿") else 1.0)
         metric = "营业收入" if m.group(1) in ("营收", "销售收入", "主营业务收入") else m.group(1)
         thresholds.append(Threshold(metric, amount, m.group(0)))
