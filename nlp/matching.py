@@ -214,9 +214,9 @@ class Matcher:
         if not qphrases:
             return []
         index = self._index[OTHER[kind]]
-        # post id -> {query phrase index: (effective sim, candidate phrase)}
-        best: dict[Hashable, dict] = {}
         bound = (self.min_score - 7.0) / 100.0  # best case: full coverage and every bonus
+        cand: dict[tuple, dict[int, float]] = {}  # candidate phrase -> {query phrase: sim}
+        order = []  # (upper bound, candidate phrase, its post ids)
         for qi, q in enumerate(qphrases):
             seen: set = set()
             for key in query_keys(q):
@@ -227,55 +227,84 @@ class Matcher:
                     s = self._sim(q, c) * qweights[qi]
                     if s < bound:
                         continue  # cannot reach the threshold whatever else matches
-                    for pid in ids:
-                        row = best.get(pid)
-                        if row is None:
-                            row = best[pid] = {}
-                        if s > row.get(qi, (0.0,))[0]:
-                            row[qi] = (s, c)
-        if not best:
+                    sims = cand.setdefault(c, {})
+                    if s > sims.get(qi, 0.0):
+                        sims[qi] = s
+                    # a list post may lift a phrase by up to 1/0.7 (see _score_post)
+                    order.append((min(1.0, s / 0.7) if s < 0.75 else s, c, ids))
+        if not order:
             return []
-        qspecs = _spec_set(a.specs)
+        order.sort(key=lambda t: -t[0])
         qbasis = _basis(dict(zip(qphrases, qweights)))
-        scored = []
-        for pid, row in best.items():
-            _, cphrases, cweights, cspecs, cregion, seq, cbasis, ctotal = self._posts[pid]
-            cw = dict(zip(cphrases, cweights))
-            top = 0.0
-            units = None
-            matched_q = set()
-            matched_c = set()
-            for qi, (s, c) in row.items():
-                if cw[c] < qweights[qi]:
-                    s = s * cw[c] / qweights[qi]
-                q = qphrases[qi]
-                if 0.4 <= s < 0.75 * qweights[qi] and len(q) > 1:
-                    # the modifier may sit elsewhere in a list post (彩盒印刷 药盒 礼盒)
-                    units = units or {u for p in cphrases for u in p}
-                    if any(u in units for u in q[:-1]):
-                        s = min(qweights[qi] * cw[c], s / 0.7)
-                row[qi] = (s, c)
-                if s > top:
-                    top = s
-                if s >= 0.5:
-                    matched_q.add(q)
-                    matched_c.add(c)
-            if 100.0 * top * 0.9 + 7.0 < self.min_score:
-                continue
-            ccov = sum(cw[p] for p in cbasis if p in matched_c) / ctotal if ctotal else 0.0
-            hi, lo = sorted((_coverage(qbasis, matched_q), ccov), reverse=True)
-            base = 100.0 * top * (0.7 + 0.2 * hi + 0.1 * lo)
-            if base + 7.0 < self.min_score:
-                continue
-            adj, shared_specs = _spec_adjust(qspecs, cspecs)
-            if a.region and a.region == cregion:
-                adj += 1.0
-            score = max(0.0, min(100.0, base + adj))
-            if score >= self.min_score:
-                scored.append((score, seq, pid, row, shared_specs))
-        top_hits = heapq.nlargest(k, scored, key=lambda t: (t[0], t[1]))
+        qbasis[None] = sum(qbasis.values()) or 1.0
+        ctx = (qphrases, qweights, qbasis, _spec_set(a.specs), a.region, cand)
+        heap: list = []  # the k best so far: (score, seq, pid, row, specs)
+        done: set = set()
+        for ub, _, ids in order:
+            if len(heap) >= k and heap[0][0] >= 100.0 * ub + 7.0:
+                break  # no post still unseen can beat the k already found
+            for pid in ids:
+                if pid in done:
+                    continue
+                done.add(pid)
+                res = self._score_post(pid, ctx)
+                if res is None:
+                    continue
+                if len(heap) < k:
+                    heapq.heappush(heap, res)
+                elif res[:2] > heap[0][:2]:
+                    heapq.heapreplace(heap, res)
+        top_hits = sorted(heap, key=lambda t: (t[0], t[1]), reverse=True)
         return [Hit(pid, round(score, 1), _reason(qphrases, row, specs))
                 for score, _, pid, row, specs in top_hits]
+
+    def _score_post(self, pid: Hashable, ctx: tuple) -> tuple | None:
+        """Final score of one candidate post, or None below the threshold."""
+        qphrases, qweights, qbasis, qspecs, qregion, cand = ctx
+        _, cphrases, cweights, cspecs, cregion, seq, cbasis, ctotal = self._posts[pid]
+        row: dict[int, tuple] = {}
+        for c, cwt in zip(cphrases, cweights):
+            sims = cand.get(c)
+            if sims is None:
+                continue
+            for qi, s in sims.items():
+                if cwt < qweights[qi]:
+                    s = s * cwt / qweights[qi]  # effective weight is the lesser of both sides
+                old = row.get(qi)
+                if old is None or s > old[0]:
+                    row[qi] = (s, c, cwt)
+        top = 0.0
+        units = None
+        qcov = ccov = 0.0
+        matched_c: set = set()
+        for qi, (s, c, cwt) in row.items():
+            q = qphrases[qi]
+            if 0.4 <= s < 0.75 * qweights[qi] and len(q) > 1:
+                # the modifier may sit elsewhere in a list post (彩盒印刷 药盒 礼盒)
+                units = units or {u for p in cphrases for u in p}
+                if any(u in units for u in q[:-1]):
+                    s = min(qweights[qi] * cwt, s / 0.7)
+                    row[qi] = (s, c, cwt)
+            if s > top:
+                top = s
+            if s >= 0.5:
+                qcov += qbasis.get(q, 0.0)
+                if c in cbasis and c not in matched_c:
+                    matched_c.add(c)
+                    ccov += cwt
+        if 100.0 * top + 7.0 < self.min_score:
+            return None
+        qcov /= qbasis[None]
+        ccov = ccov / ctotal if ctotal else 0.0
+        hi, lo = (qcov, ccov) if qcov >= ccov else (ccov, qcov)
+        base = 100.0 * top * (0.7 + 0.2 * hi + 0.1 * lo)
+        if base + 7.0 < self.min_score:
+            return None
+        adj, shared_specs = _spec_adjust(qspecs, cspecs) if qspecs and cspecs else (0.0, [])
+        if qregion and qregion == cregion:
+            adj += 1.0
+        score = max(0.0, min(100.0, base + adj))
+        return (score, seq, pid, row, shared_specs) if score >= self.min_score else None
 
 
 def _basis(weights: dict) -> dict:
@@ -283,12 +312,6 @@ def _basis(weights: dict) -> dict:
     terms = lexicon().terms
     known = {p: w for p, w in weights.items() if w >= 0.8 and p[-1] in terms}
     return known or {p: w for p, w in weights.items() if w >= 0.8} or weights
-
-
-def _coverage(basis: dict, matched: set) -> float:
-    """Weighted share of a post's main phrases that found a counterpart."""
-    total = sum(basis.values())
-    return sum(w for p, w in basis.items() if p in matched) / total if total else 0.0
 
 
 def _dedup(phrases: list, weights: list) -> tuple[tuple, tuple]:
@@ -303,7 +326,7 @@ def _dedup(phrases: list, weights: list) -> tuple[tuple, tuple]:
 def _reason(qphrases: list, row: list, specs: list) -> str:
     """Chinese explanation: matched products (query ≈ candidate) and shared specs."""
     names = []
-    for qi, (s, c) in sorted(row.items(), key=lambda kv: -kv[1][0]):
+    for qi, (s, c, _) in sorted(row.items(), key=lambda kv: -kv[1][0]):
         q = qphrases[qi]
         if s < 0.5:
             continue
