@@ -145,3 +145,11 @@ def test_from_files_uses_file_stem(tmp_path):
     assert len(PolicyIndex.from_files([p, pdf]).documents) == 1  # unsupported files are skipped
     with pytest.raises(ValueError):
         PolicyIndex.from_files([pdf], strict=True)
+
+
+def test_answer_is_trimmed_to_the_sentences_that_matter(idx):
+    ans = idx.answer("人才公寓免租金吗")
+    assert ans is not None and ans.sources[0].clause == "第五条"
+    assert "人才公寓" in ans.text and "购房补贴" not in ans.text and "……" in ans.text
+    short = idx.answer("应急转贷资金费率多少")
+    assert short is not None and "万分之一" in short.text and short.text.startswith("《济宁市强化金融")

@@ -66,7 +66,7 @@ async def answer_question(ctx: Context, question: str, *, strict: bool = False) 
                                 top.confidence if top else None, ctx.now)
     if outcome == "answer":
         text = "📖 " + index.render(top, question)
-        trimmed = text.endswith("……")
+        trimmed = "……" in text
         doc = index.documents.get(top.doc)
         if doc is not None and doc.window is not None:
             text += f"\n🗓 申报时间：{window_text(doc.window, ctx.today)}"
