@@ -188,11 +188,7 @@ class Controls:
             remaining = deadline - loop.time()
             if remaining <= 0:
                 raise TimeoutError(f"timed out after {timeout}s waiting for {what}")
-            async with self.state.changed:
-                try:
-                    await asyncio.wait_for(self.state.changed.wait(), min(remaining, 0.1))
-                except asyncio.TimeoutError:
-                    pass
+            await self.state.wait_change(min(remaining, 0.1))
 
     async def wait_messages(self, chat_id: int, n: int, timeout: float = 5.0) -> list[SentMessage]:
         """Wait until the bot has sent at least n messages to chat_id; returns them all."""

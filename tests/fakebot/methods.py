@@ -335,11 +335,7 @@ async def get_updates(state, params, files):
         remaining = deadline - loop.time()
         if remaining <= 0 or state.webhook.get("url"):
             return []
-        async with state.changed:
-            try:
-                await asyncio.wait_for(state.changed.wait(), remaining)
-            except asyncio.TimeoutError:
-                pass
+        await state.wait_change(remaining)
         if generation != state.poll_generation:
             raise ApiError(409, "Conflict: terminated by other getUpdates request; make sure "
                                 "that only one bot instance is running")

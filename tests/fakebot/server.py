@@ -46,8 +46,9 @@ async def parse_body(request: web.Request) -> tuple[dict[str, Any], dict[str, Up
 class FakeBotServer(Controls):
     """A Bot API server on 127.0.0.1 good enough for aiogram 3 and python-telegram-bot 22."""
 
-    def __init__(self, token: str = DEFAULT_TOKEN, username: str = "pandeng_test_bot"):
-        self.state = BotState(token, username)
+    def __init__(self, token: str = DEFAULT_TOKEN, username: str = "pandeng_test_bot",
+                 first_update_id: int = 100001):
+        self.state = BotState(token, username, first_update_id)
         self.token = token
         self.port: int | None = None
         self.webhook_log: list[dict] = []
@@ -180,11 +181,7 @@ class FakeBotServer(Controls):
         state = self.state
         while True:
             if not state.webhook.get("url") or not state.queue:
-                async with state.changed:
-                    try:
-                        await asyncio.wait_for(state.changed.wait(), 0.5)
-                    except asyncio.TimeoutError:
-                        pass
+                await state.wait_change(0.5)
                 continue
             allowed = state.webhook.get("allowed_updates")
             ready = state.pending(allowed, 1)

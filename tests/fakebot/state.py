@@ -145,7 +145,7 @@ class QueuedUpdate:
 class BotState:
     """Everything the fake server remembers; test controls and method handlers share it."""
 
-    def __init__(self, token: str, username: str = "pandeng_test_bot"):
+    def __init__(self, token: str, username: str = "pandeng_test_bot", first_update_id: int = 100001):
         self.token = token
         self.bot_id = int(token.split(":", 1)[0])
         self.bot_user = {"id": self.bot_id, "is_bot": True, "first_name": "攀登助手",
@@ -165,9 +165,9 @@ class BotState:
         self.blocked: set[int] = set()
         self.poll_generation = 0
         self._ids = itertools.count(1)
-        self._update_ids = itertools.count(100001)
+        self._update_ids = itertools.count(first_update_id)
         self._msg_ids: dict[int, itertools.count] = {}
-        self.changed = asyncio.Condition()
+        self._changed = asyncio.Event()
 
     # ---- identities -------------------------------------------------------------------
     def next_id(self) -> int:
@@ -236,8 +236,19 @@ class BotState:
 
     async def notify(self) -> None:
         """Wake everyone waiting on state changes (pollers, wait_messages)."""
-        async with self.changed:
-            self.changed.notify_all()
+        # Swap in a fresh event and set the old one: waiters need no lock (a Condition with
+        # thousands of short timed waits degrades badly under load).
+        event, self._changed = self._changed, asyncio.Event()
+        event.set()
+
+    async def wait_change(self, timeout: float) -> None:
+        """Return after the next state change or after timeout seconds, whichever comes first."""
+        if timeout <= 0:
+            return
+        try:
+            await asyncio.wait_for(self._changed.wait(), timeout)
+        except asyncio.TimeoutError:
+            pass
 
     def confirm(self, offset: int | None) -> None:
         """Forget delivered updates below offset (Telegram's confirmation rule)."""
