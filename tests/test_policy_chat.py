@@ -106,6 +106,10 @@ async def test_uncovered_question_becomes_policy_appeal_once(chat):
     async with chat.db.session() as s:
         stats = await question_stats(s)
     assert stats["asked"] == 1 and stats["appeals"] == 1 and stats["answer"] == 0
+    admin = await chat.user("王建国")
+    report = text_of(await chat.send(admin.id, "/policystats"))
+    assert "政策提问 1 次" in report and "转为诉求 1" in report and "社保费" in report
+    assert "无权" in text_of(await chat.send(zw.id, "/policystats"))
 
 
 async def test_cadre_of_several_enterprises_picks_one_and_forged_ids_are_refused(chat):

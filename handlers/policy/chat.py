@@ -15,7 +15,7 @@ from storage.models.policy import PolicyClause, PolicyDoc, PolicyQuestion
 
 from .files import fetch
 from .store import (
-    MAX_FILE_BYTES, current_docs, eligibility, get_index, import_bytes, record_question, window_text,
+    MAX_FILE_BYTES, current_docs, eligibility, get_index, import_bytes, question_stats, record_question, window_text,
 )
 
 QUESTION_RE = re.compile(r"[?？]\s*$|吗|怎么|怎样|如何|多少|什么|哪些|哪个|是否|能否|能不能|可不可以|有没有|咋|啥")
@@ -214,6 +214,27 @@ async def handbook_command(ctx: Context):
         issued = f"，{d.issued.year}年{d.issued.month}月{d.issued.day}日" if d.issued else ""
         lines.append(f"· 《{d.title}》（{d.issuer or '—'}{issued}，第{d.version}版）")
     lines.append("提问示例：/policy 首次认定高新技术企业奖励多少？")
+    return Reply("\n".join(lines))
+
+
+@command("policystats", "政策问答统计（管理员）", roles={Role.ADMIN}, where="private", menu=False)
+async def policystats_command(ctx: Context):
+    """Questions asked in the last 30 days, how many the handbook answered, and the gaps."""
+    from datetime import timedelta
+
+    since = ctx.now - timedelta(days=30)
+    st = await question_stats(ctx.session, since)
+    if not st["asked"]:
+        return Reply("近30天没有政策提问。")
+    rate = st["answer"] / st["asked"] * 100
+    lines = [f"📊 近30天政策提问 {st['asked']} 次：直接解答 {st['answer']}（{rate:.0f}%），"
+             f"提供参考条款 {st['related']}，汇编未涉及 {st['none']}，转为诉求 {st['appeals']}。"]
+    gaps = list(await ctx.session.scalars(
+        select(PolicyQuestion.question).where(PolicyQuestion.asked_at >= since, PolicyQuestion.outcome != "answer")
+        .order_by(PolicyQuestion.id.desc()).limit(8)))
+    if gaps:
+        lines.append("最近未能直接解答的问题（可据此补充汇编）：")
+        lines += [f"· {q[:60]}" for q in gaps]
     return Reply("\n".join(lines))
 
 
