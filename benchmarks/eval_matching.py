@@ -1,6 +1,6 @@
 """Evaluate nlp.matching.Matcher against a character-bigram baseline on the labelled dev set.
 
-Run: python -m benchmarks.eval_matching [-v] [path/to/set.txt]
+Run: python -m benchmarks.eval_matching [-v] [path/to/set.txt ...]  (default: all four labelled sets)
 Prints recall@5, MRR@5 and the share of no-match queries that stay silent for each method.
 """
 
@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 import sys
-import time
 from collections import defaultdict
 from pathlib import Path
 
@@ -83,30 +82,50 @@ def evaluate(search, posts, relevant, silent, verbose=False, name=""):
     return hits / len(relevant), rr / len(relevant), quiet / max(1, len(silent))
 
 
-def main(argv: list[str]) -> None:
-    """Print the comparison table."""
-    verbose = "-v" in argv
-    paths = [a for a in argv if not a.startswith("-")]
-    posts = load_posts(Path(paths[0]) if paths else DEV)
+SETS = ("matching_dev.txt", "matching_holdout.txt", "matching_holdout3.txt", "matching_holdout4.txt")
+
+
+def run_set(path: Path, verbose: bool) -> list[tuple]:
+    """Matcher and baselines on one labelled file; returns rows (name, recall, mrr, silence, n)."""
+    posts = load_posts(path)
     relevant, silent = gold(posts)
-    print(f"posts={len(posts)} gold queries={len(relevant)} no-match queries={len(silent)} "
-          f"groups with pairs={len({p['group'] for p in posts if p['id'] in relevant})}")
-    t = time.perf_counter()
     m = Matcher()
     for p in posts:
         m.add(p["id"], p["kind"], p["text"])
-    build = time.perf_counter() - t
     rows = [("Matcher", lambda s, k: [h.post_id for h in m.search(s, k)])]
     for th in (0.05, 0.1, 0.2):
         b = BigramBaseline(th)
         for p in posts:
             b.add(p["id"], p["kind"], p["text"])
         rows.append((f"bigram-jaccard>={th}", b.search))
-    print(f"{'method':24} {'recall@5':>9} {'MRR':>7} {'silence':>8}")
+    out = []
     for name, fn in rows:
         r, mrr, sil = evaluate(fn, posts, relevant, silent, verbose and name == "Matcher", name)
-        print(f"{name:24} {r:9.3f} {mrr:7.3f} {sil:8.3f}")
-    print(f"(matcher build {build*1000:.0f} ms incl. dictionary load)")
+        out.append((name, r, mrr, sil, len(relevant), len(silent)))
+    print(f"{path.name}: posts={len(posts)} gold queries={len(relevant)} no-match queries={len(silent)}")
+    for name, r, mrr, sil, _, _ in out:
+        print(f"  {name:24} recall@5 {r:.3f}  MRR {mrr:.3f}  silence {sil:.3f}")
+    return out
+
+
+def main(argv: list[str]) -> None:
+    """Print the comparison for each labelled set (or the files given) and the pooled figures."""
+    verbose = "-v" in argv
+    paths = [Path(a) for a in argv if not a.startswith("-")] or [DEV.parent / s for s in SETS]
+    pooled: dict[str, list] = {}
+    for path in paths:
+        for name, r, mrr, sil, nq, ns in run_set(path, verbose):
+            acc = pooled.setdefault(name, [0.0, 0.0, 0.0, 0, 0])
+            acc[0] += r * nq
+            acc[1] += mrr * nq
+            acc[2] += sil * ns
+            acc[3] += nq
+            acc[4] += ns
+    if len(paths) > 1:
+        print("pooled over all sets:")
+        for name, (r, mrr, sil, nq, ns) in pooled.items():
+            print(f"  {name:24} recall@5 {r / nq:.3f}  MRR {mrr / nq:.3f}  silence {sil / ns:.3f}"
+                  f"  ({nq} gold queries, {ns} no-match queries)")
     classifier_report(verbose)
 
 
