@@ -153,3 +153,12 @@ def test_answer_is_trimmed_to_the_sentences_that_matter(idx):
     assert "人才公寓" in ans.text and "购房补贴" not in ans.text and "……" in ans.text
     short = idx.answer("应急转贷资金费率多少")
     assert short is not None and "万分之一" in short.text and short.text.startswith("《济宁市强化金融")
+
+
+def test_long_questions_weigh_what_is_asked_over_background(idx):
+    q = "我们是一家做锂电池的企业，去年营收3个亿，今年想上一条新的自动化生产线，设备投资大概2000万，有什么补贴？"
+    ans = idx.answer(q)
+    assert ans is not None and (ans.sources[0].doc, ans.sources[0].clause) == ("济宁市支持制造业高质量发展若干政策措施", "第三条")
+    assert idx.answer("我们是做化工的，想问问出口退税怎么办理，多久能到账？") is None
+    assert idx.answer("公司是专精特新企业，员工社保费能不能缓缴？") is None
+    assert idx.answer("有哪些补贴？") is None and idx.related("有哪些补贴？")  # vague: only "may help"

@@ -17,7 +17,7 @@ from pathlib import Path
 from .model import Answer, Clause, Hit, PolicyDocument
 from .parser import parse_file
 from .text import (
-    GENERIC, STOP, SYN_INDEX, WEAK, bigrams, content_runs, normalize, orphan_runs, syn_groups, tokenizer, words,
+    GENERIC, STOP, SYN_INDEX, WEAK, bigrams, content_runs, focus_segment, normalize, orphan_runs, syn_groups, tokenizer, words,
 )
 
 log = logging.getLogger(__name__)
@@ -33,6 +33,7 @@ N_CANDIDATES = 60
 POSTING_BUDGET = 2500  # postings walked per question before the rest only rescore candidates
 HEAD_MIN = 200  # terms in more clauses than this keep their best clauses precomputed
 VAGUE_CAP = LOW_BAR + 0.05
+CONTEXT = 0.35  # weight of words outside the asking segment of a long question
 NOVEL_PENALTY = 0.8  # per question word unknown to the whole handbook (at most two count)
 
 
@@ -139,19 +140,23 @@ class PolicyIndex:
         self._unseen_idf = math.log(1.0 + (n + 0.5) / 1.5) if n else 1.0
 
     # ---------------------------------------------------------------- query
-    def _query(self, question: str) -> tuple[dict[str, float], list[tuple[str, float, bool]]]:
+    def _query(self, question: str) -> tuple[dict[str, float], list[tuple[str, float, bool, bool]]]:
         q = normalize(question)
         toks = tokenizer().lcut(q, HMM=False)  # one segmentation serves words, runs and orphans
         ws = list(dict.fromkeys(words(q, toks)))
+        focus = focus_segment(toks)
         terms: dict[str, float] = {}
-        units = []  # (word, coverage weight, weak)
+        units = []  # (word, coverage weight, weak, in the asking part of the question)
         for w in ws:
             weak = w in WEAK
             terms[w] = max(terms.get(w, 0.0), Q_WEAK if weak else Q_WORD)
             for g in syn_groups(w):
                 terms[g] = max(terms.get(g, 0.0), Q_WEAK if weak else Q_SYN)
             idf = self._word_idf.get(w, self._unseen_idf)
-            units.append((w, idf * (0.3 if weak else 1.0) * (0.5 if w.isdigit() else 1.0), weak))
+            in_focus = focus is None or w in focus
+            # background words of a long question (我们是做锂电池的……) count less than what it asks
+            weight = idf * (0.3 if weak else 1.0) * (0.2 if w.isdigit() else 1.0) * (1.0 if in_focus else CONTEXT)
+            units.append((w, weight, weak, in_focus))
         for run in content_runs(q, toks):
             for bg in bigrams(run):
                 terms.setdefault(bg, Q_BIGRAM)
@@ -159,15 +164,23 @@ class PolicyIndex:
             # only pieces the handbook itself uses (稳岗); other orphans are chat fluff
             for bg in dict.fromkeys(run[j:j + 2] for j in range(len(run) - 1)):
                 if bg not in STOP and "#" + bg in self._df and bg not in terms:
-                    units.append((bg, self._idf["#" + bg], False))
+                    in_focus = focus is None or bg in focus
+                    units.append((bg, self._idf["#" + bg] * (1.0 if in_focus else CONTEXT), False, in_focus))
+        if focus is not None:
+            # however long the background, it weighs at most half of what is asked
+            ask = sum(u[1] for u in units if u[3])
+            rest = sum(u[1] for u in units if not u[3])
+            if rest > ask * 0.5 > 0:
+                f = ask * 0.5 / rest
+                units = [u if u[3] else (u[0], u[1] * f, u[2], u[3]) for u in units]
         return terms, units
 
-    def _novel(self, units: list[tuple[str, float, bool]]) -> int:
+    def _novel(self, units: list[tuple[str, float, bool, bool]]) -> int:
         """How many content words of the question appear nowhere in the handbook (not even a bigram
         or a synonym): such a word usually names a topic the handbook does not cover."""
         n = 0
-        for w, _weight, weak in units:
-            if weak or w.isdigit() or w in self._word_idf or SYN_INDEX.get(w) is not None:
+        for w, _weight, weak, in_focus in units:
+            if weak or not in_focus or w.isdigit() or w in self._word_idf or SYN_INDEX.get(w) is not None:
                 continue
             if any(w[j:j + 2] not in STOP and "#" + w[j:j + 2] in self._df for j in range(len(w) - 1)):
                 continue
@@ -176,14 +189,14 @@ class PolicyIndex:
             n += 1
         return n
 
-    def _coverage(self, i: int, units: list[tuple[str, float, bool]]) -> float:
+    def _coverage(self, i: int, units: list[tuple[str, float, bool, bool]]) -> float:
         """IDF-weighted share of the question's words found in clause i (or as synonyms).
 
         A compound word is credited by the share of its characters explained by bigrams present
         in the clause or by synonym pieces, so one matching half does not cover the whole word."""
         total = got = 0.0
         full, groups = self._full[i], self._groups[i]
-        for w, weight, _weak in units:
+        for w, weight, _weak, _focus in units:
             total += weight
             if w in full:
                 got += weight
@@ -253,7 +266,7 @@ class PolicyIndex:
         best = top[0][1] or 1.0
         penalty = NOVEL_PENALTY ** min(self._novel(units), 2)
         # a question of generic words only (有哪些补贴？) cannot be answered directly: at most "may help"
-        cap = 1.0 if any(w not in GENERIC and not w.isdigit() for w, _x, _weak in units) else VAGUE_CAP
+        cap = 1.0 if any(w not in GENERIC and not w.isdigit() for w, *_ in units) else VAGUE_CAP
         rescored = []
         for i, s in top:
             cov = min(self._coverage(i, units) * penalty, cap)

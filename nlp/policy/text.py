@@ -78,6 +78,7 @@ STOP = set("""
 自己 别的 其他 其它 一部分 部分 一点 有点 比较 特别 非常 太 挺 真的 那么 这么 怎么样 好不好 对不对 是不是 不是
 政府 国家 领导 干部 老板 我们厂 咱们厂 本公司 刚刚 最近 之前 以后 将来 打算 准备 正在 一直 每个 一个 一家 这家
 不能 不要 不用 不会 没有 没 不 别 能不能不 不能不 一遍 一次 下来 外面 专门 好几个 几个 本地 当地 这边 那边 多久 多长时间
+过来 起来 出来 上来 不过 不了 一下子 大约 左右 差不多 一些
 """.split())
 # Generic action words: kept for ranking but they do not decide whether the handbook covers a question.
 WEAK = set("""
@@ -175,6 +176,31 @@ def orphan_runs(text: str, tokens: list[str] | None = None) -> list[str]:
     if len(cur) >= 2:
         out.append("".join(cur))
     return out
+
+
+_SEGMENT_BREAK = re.compile(r"^[，,。；;！!？?、：:\s]+$")
+
+
+def focus_segment(tokens: list[str]) -> str | None:
+    """The part of a long question that asks (……，设备投资2000万，有什么补贴？ -> 设备投资2000万): the last
+    comma-separated segment holding a non-generic content word. None for one-segment questions."""
+    segments, cur = [], []
+    for w in tokens:
+        if _SEGMENT_BREAK.match(w):
+            if cur:
+                segments.append(cur)
+            cur = []
+        else:
+            cur.append(w)
+    if cur:
+        segments.append(cur)
+    if len(segments) < 2:
+        return None
+    for seg in reversed(segments):
+        text = "".join(seg)
+        if any(w not in GENERIC and not w.isdigit() for w in words(text, seg)):
+            return text
+    return None
 
 
 def syn_groups(word: str) -> list[str]:
