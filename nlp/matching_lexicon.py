@@ -131,7 +131,7 @@ _pos_tokenizer = None
 
 # How much a unit looks like a product, by jieba part of speech: nouns name products,
 # verbs and adjectives (维修, 加厚, 早熟) describe them.
-_NOUN_FLAGS = ("n", "nz", "ng", "nr", "nrt", "nrfg", "ns", "nt", "eng", "l", "j")
+_NOUN_FLAGS = ("n", "nz", "ng", "nr", "nrt", "nrfg", "eng", "l", "j")  # not ns/nt: places, organisations
 WEIGHT_TERM, WEIGHT_NOUN, WEIGHT_OTHER, WEIGHT_PURPOSE = 1.0, 0.85, 0.45, 0.4
 # Words after which the phrase before is what the goods are *for* (锂电用, 口罩用的).
 _PURPOSE_AFTER = frozenset({"用", "专用", "用的", "使用", "配套"})
@@ -252,7 +252,7 @@ def _jieba_units_cached(text: str) -> tuple:
         elif (not tok or tok in lex.stop or _NUM_RE.fullmatch(tok) or all(c in _CN_NUM for c in tok)
                 or not any(ch.isalnum() for ch in tok)):
             out.append((None, tok, 0.0))
-        elif flag.startswith(_NOUN_FLAGS) or tok.isascii():
+        elif flag in _NOUN_FLAGS or tok.isascii():
             for suffix in _FORM_SUFFIXES:
                 if len(tok) >= len(suffix) + 2 and tok.endswith(suffix):
                     tok = tok[: -len(suffix)]
