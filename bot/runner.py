@@ -34,6 +34,17 @@ def make_adapter(framework: str, settings: Settings, on_incoming, polling_timeou
     return AiogramAdapter(token, settings.telegram_api_base, settings.proxy, on_incoming, polling_timeout)
 
 
+def _set_fetcher(fetcher, only=None) -> None:
+    """Register how handlers download Telegram files (None removes ours, not another runner's)."""
+    try:
+        from handlers.policy.files import FETCHERS, set_fetcher
+    except ImportError:  # pragma: no cover (the policy area is optional)
+        return
+    if fetcher is None and only is not None and FETCHERS.get("telegram") != only:
+        return
+    set_fetcher("telegram", fetcher)
+
+
 class BotRunner:
     """Start/stop the whole runtime; `handle_incoming` is the path every update takes."""
 
@@ -69,6 +80,7 @@ class BotRunner:
         if self._own_db:
             await self.db.upgrade()
         username = await self.adapter.start()
+        _set_fetcher(self.adapter.transport.download)  # handlers that need a file's bytes use the framework
         if not self.settings.bot_username:
             self.settings.bot_username = username  # invite deep links need it
         if self.set_commands:
@@ -98,6 +110,7 @@ class BotRunner:
             await self.webhook.stop()
             if delete_webhook:
                 await self.adapter.delete_webhook()
+        _set_fetcher(None, only=self.adapter.transport.download)
         await self.adapter.close()
         if self._own_db:
             await self.db.dispose()
@@ -106,6 +119,7 @@ class BotRunner:
         """Abrupt stop for tests: like a crash, nothing is finished or confirmed."""
         if self._outbox_task is not None:
             self._outbox_task.cancel()
+        _set_fetcher(None, only=self.adapter.transport.download)
         await self.adapter.close()
 
     async def run_forever(self) -> None:
