@@ -170,3 +170,27 @@ def test_remove_undoes_add(products):
         m.remove(i)
     assert len(m) == 0 and all(not b for b in m._index["supply"].values())
     assert m.search("需要" + products[0], "demand") == []
+
+
+def test_broader_terms_and_roles_of_phrases():
+    m = Matcher()
+    m.add("valve", "supply", "阀门厂 蝶阀 闸阀 止回阀 铸铁")
+    m.add("cells", "supply", "长期供应锂离子电池组 48V")
+    m.add("film", "supply", "供应电池隔膜 湿法 涂覆")
+    assert ids(m.search("需要球阀 DN50 40个", "demand")) == ["valve"]  # 球阀 is a kind of 阀门
+    # the battery maker is who asks, the separator is what it asks for
+    assert ids(m.search("电池厂求购锂电隔膜", "demand")) == ["film"]
+    # "for lithium batteries" names a purpose, not a second product
+    assert "cells" not in ids(m.search("需要电解液 锂电用", "demand"))
+    # recycling batteries is taking scrap, not selling batteries
+    assert m.search("锂电池回收 高价收购废旧电池", "demand") == []
+
+
+def test_service_words_keep_their_object():
+    m = Matcher()
+    m.add("repair", "supply", "电机维修 绕线 保养")
+    m.add("motor", "supply", "电机厂直销 YE3高效电机")
+    m.add("test", "supply", "碳酸锂检测 化验")
+    assert ids(m.search("需要三相电动机 22KW", "demand"))[:1] == ["motor"]
+    assert "test" not in ids(m.search("采购电池级碳酸锂 50吨", "demand"))
+    assert "repair" not in ids(m.search("需要变压器维修", "demand"))

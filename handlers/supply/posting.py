@@ -121,13 +121,13 @@ async def _post_command(ctx: Context, kind: str) -> Reply:
     return await draft_card(ctx, draft)
 
 
-@command("supply", "发布供应信息", roles={Role.CADRE})
+@command("supply", "发布供应信息（/supply 产品 规格 数量）", roles={Role.CADRE})
 async def supply_cmd(ctx: Context) -> Reply:
     """/supply <text>: draft a supply post and show it back for confirmation."""
     return await _post_command(ctx, PostKind.SUPPLY)
 
 
-@command("demand", "发布需求信息", roles={Role.CADRE})
+@command("demand", "发布需求信息（/demand 产品 规格 数量）", roles={Role.CADRE})
 async def demand_cmd(ctx: Context) -> Reply:
     """/demand <text>: draft a demand post and show it back for confirmation."""
     return await _post_command(ctx, PostKind.DEMAND)
