@@ -70,7 +70,7 @@ def _import(args, settings: Settings) -> int:
             await db.dispose()
 
     try:
-        count = asyncio.run(run())
+        result = asyncio.run(run())
     except DirectoryImportError as exc:
         print(f"导入失败，未导入任何数据：\n{exc}", file=sys.stderr)
         return 1
@@ -78,7 +78,7 @@ def _import(args, settings: Settings) -> int:
         print(f"找不到文件：{args.file}", file=sys.stderr)
         return 1
     label = "企业" if args.kind == "enterprises" else "人员"
-    print(f"导入成功：{count} 条{label}记录。")
+    print(f"导入成功：共 {result.total} 条{label}记录（新增 {result.created} 条，更新 {result.updated} 条）。")
     return 0
 
 
@@ -129,7 +129,31 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:  # pydantic validation of PANDENG_* variables
         print(f"配置有误：{exc}", file=sys.stderr)
         return 2
-    return int(args.func(args, settings) or 0)
+    try:
+        return int(args.func(args, settings) or 0)
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:
+        if not _is_database_error(exc):
+            raise
+        logging.getLogger(__name__).debug("database error", exc_info=True)
+        print(f"无法连接或打开数据库 {_masked_url(settings)}：{exc.__class__.__name__}: {exc}\n"
+              "请检查 PANDENG_DATABASE_URL（示例：sqlite+aiosqlite:///./pandeng.db 或 "
+              "postgresql+asyncpg://用户:密码@主机/库名）以及数据库服务是否已启动。", file=sys.stderr)
+        return 2
+
+
+def _is_database_error(exc: BaseException) -> bool:
+    """Connection and URL problems that deserve one clear line instead of a traceback."""
+    from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, OperationalError
+
+    if isinstance(exc, (ArgumentError, NoSuchModuleError, OperationalError, DBAPIError, ConnectionError, OSError)):
+        return True
+    return type(exc).__module__.startswith("asyncpg")
+
+
+def _masked_url(settings: Settings) -> str:
+    return settings.masked()["PANDENG_DATABASE_URL"]
 
 
 if __name__ == "__main__":

@@ -17,9 +17,11 @@ from storage.models import ROLE_NAMES, Outbox, Role, User
 HELP = (
     "控制台命令：/as 角色（cadre 驻企干部 | handler 责任单位 | reviewer 县级审核 | admin 市指挥部）或 /as 用户编号；"
     "/users 列出用户；/chat group|private 切换到演示群或私聊；/attach 文件名 模拟发送附件；/quit 退出。"
-    "按钮显示为 [1] [2]…，输入数字即可点击。"
+    "按钮显示为 [1] [2]…，输入数字即可点击；通知上的按钮显示为 [n1] [n2]…，切换到收件人（/as 用户编号）后输入 n1 点击。"
+    "回复前的“（提示）”表示按钮的弹出提示，“（已更新）”表示原消息被改写。"
 )
 OUT_DIR = Path("out")
+ROLE_LABELS = {"cadre": "驻企干部", "handler": "责任单位", "reviewer": "县级审核", "admin": "市指挥部办公室"}
 
 
 class Console:
@@ -35,6 +37,9 @@ class Console:
         self.buttons: dict[int, tuple[str, int]] = {}  # number -> (callback data, message id)
         self.message_ids = itertools.count(1)
         self.last_outbox_id = 0
+        # Buttons on notifications stay pressable after /as, as n1, n2 ... (the recipient presses them).
+        self.notice_buttons: dict[str, str] = {}
+        self.notice_numbers = itertools.count(1)
 
     def say(self, text: str) -> None:
         """Print a line for the person at the terminal."""
@@ -47,7 +52,8 @@ class Console:
             stmt = stmt.where(User.id == int(selector)) if selector.isdigit() else stmt.where(User.role == selector)
             user = (await s.scalars(stmt.order_by(User.id).limit(1))).unique().first()
         if user is None:
-            self.say(f"没有找到“{selector}”对应的用户。请先运行 pandeng demo 或导入人员名录；/users 可列出用户。")
+            label = ROLE_LABELS.get(selector, f"编号为 {selector} 的")
+            self.say(f"没有找到{label}用户。/users 可列出现有用户；数据库为空时请先运行 pandeng demo 或导入人员名录。")
             return False
         self.user = user
         self.chat_id = user.id if self.chat_type == "private" else DEMO_GROUP_CHAT_ID
@@ -58,21 +64,31 @@ class Console:
         """Print every user with id and role."""
         async with self.db.session() as s:
             for u in (await s.scalars(select(User).order_by(User.id))).unique():
-                self.say(f"  {u.id:>3}  {u.name}  {ROLE_NAMES.get(Role(u.role), u.role)}")
+                places = [x.name for x in (u.unit, u.county) if x is not None and x.kind != "city_office"]
+                where = " ".join(dict.fromkeys(places))
+                self.say(f"  {u.id:>3}  {u.name}  {ROLE_NAMES.get(Role(u.role), u.role)}  {where}".rstrip())
 
     async def handle_line(self, line: str) -> bool:
         """Process one input line; False means quit."""
         line = line.strip()
         if line in ("/quit", "/exit"):
             return False
-        if line.startswith("/as"):
-            await self.login(line[3:].strip() or "cadre")
+        if line == "/as" or line.startswith("/as "):
+            selector = line[3:].strip()
+            if selector not in ROLE_LABELS and not selector.isdigit():
+                self.say("用法：/as cadre|handler|reviewer|admin，或 /as 用户编号（/users 查看编号）。")
+            else:
+                await self.login(selector)
             return True
         if line == "/users":
             await self.list_users()
             return True
-        if line.startswith("/chat"):
-            self.chat_type = "supergroup" if "group" in line else "private"
+        if line == "/chat" or line.startswith("/chat "):
+            target = line[5:].strip()
+            if target not in ("group", "private"):
+                self.say("用法：/chat group（演示群）或 /chat private（私聊）。")
+                return True
+            self.chat_type = "supergroup" if target == "group" else "private"
             assert self.user is not None
             self.chat_id = DEMO_GROUP_CHAT_ID if self.chat_type != "private" else self.user.id
             self.say("—— 已切换到演示群聊 ——" if self.chat_type != "private" else "—— 已切换到私聊 ——")
@@ -86,6 +102,8 @@ class Console:
         if line.isdigit() and int(line) in self.buttons:
             data, message_id = self.buttons[int(line)]
             inc = Incoming(**base, callback_data=data, callback_id=line, message_id=message_id)
+        elif line.lower() in self.notice_buttons:
+            inc = Incoming(**base, callback_data=self.notice_buttons[line.lower()], callback_id=line, message_id=0)
         elif line.startswith("/attach"):
             name = line[7:].strip() or "现场照片.jpg"
             kind = "photo" if name.lower().endswith((".jpg", ".jpeg", ".png")) else "document"
@@ -133,6 +151,15 @@ class Console:
             who = names.get(row.user_id)
             label = f"{who.name}（{ROLE_NAMES.get(Role(who.role), who.role)}）" if who else f"群 {row.chat_id}"
             self.say(f"📨 通知 → {label}：{row.text}")
+            cells = []
+            for button_row in row.buttons or []:
+                for b in button_row:
+                    if b.get("data"):
+                        key = f"n{next(self.notice_numbers)}"
+                        self.notice_buttons[key] = b["data"]
+                        cells.append(f"[{key}] {b['text']}")
+            if cells:
+                self.say("      " + "  ".join(cells) + "（切换到收件人后输入编号点击）")
 
 
 async def run_console(settings, *, demo: bool = False, role: str = "cadre", stdin=None, out=None) -> int:

@@ -1,8 +1,6 @@
 """Greeting, help, enrolment by invite code and cancelling a dialog."""
 from __future__ import annotations
 
-from sqlalchemy import select
-
 from storage.models import ROLE_NAMES, Invite, Role, User
 
 from .context import Context
@@ -60,10 +58,20 @@ async def help_(ctx: Context) -> Reply:
     """List the commands this user's role may use."""
     assert ctx.user is not None
     lines = [f"{ctx.user.name}（{ROLE_NAMES.get(Role(ctx.user.role), ctx.user.role)}）可用的命令："]
+    private = ctx.inc.is_private
+    group_only: list[str] = []
     for spec in COMMANDS.values():
-        if spec.roles is None or ctx.user.role in spec.roles:
-            where = "（仅群聊）" if spec.where == "group" else ""
-            lines.append(f"/{spec.name} — {spec.description}{where}")
+        if spec.roles is not None and ctx.user.role not in spec.roles:
+            continue
+        line = f"/{spec.name} — {spec.description}"
+        if spec.where == "group" and private:
+            group_only.append(line)
+        elif not (spec.where == "private" and not private):  # only what works in this chat
+            lines.append(line)
+    if group_only:
+        lines += ["在已登记的群聊中使用：", *group_only]
+    if not private:
+        lines.append("更多命令请在与攀登助手的私聊中发送 /help 查看。")
     lines.append("随时发送 /cancel 可取消正在进行的操作。")
     return Reply("\n".join(lines))
 
@@ -76,7 +84,3 @@ async def cancel(ctx: Context) -> Reply:
     await ctx.clear_dialog()
     return Reply("已取消当前操作，未保存任何内容。")
 
-
-async def user_by_id(ctx: Context, user_id: int) -> User | None:
-    """A user row by id (helper for capability modules)."""
-    return await ctx.session.scalar(select(User).where(User.id == user_id))

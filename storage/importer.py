@@ -4,6 +4,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import delete, select
@@ -44,6 +45,19 @@ ROLE_WORDS = {
 KNOWN_TAGS = ("规上", "专精特新", "小巨人", "瞪羚", "单项冠军", "高新技术企业", "链主")
 TAG_ALIASES = {"高新": "高新技术企业", "高企": "高新技术企业", "专精特新小巨人": "小巨人", "规模以上": "规上"}
 SPLIT = re.compile(r"[、,，;；/\s]+")
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    """How many rows were new and how many updated existing records."""
+
+    created: int
+    updated: int
+
+    @property
+    def total(self) -> int:
+        """All imported rows."""
+        return self.created + self.updated
 
 
 class DirectoryImportError(Exception):
@@ -133,14 +147,16 @@ async def import_enterprises(session: AsyncSession, path: str | Path) -> int:
     counties = await _counties(session)
     errors: list[str] = []
     parsed = []
-    seen: set[str] = set()
+    seen: dict[str, int] = {}
     for n, row in rows:
         name, county, cluster = (_cell(row, cols, k) for k in ("name", "county", "cluster"))
         problems = []
         if not name:
             problems.append("企业名称为空")
         elif name in seen:
-            problems.append(f"企业“{name}”在文件中重复")
+            problems.append(f"企业“{name}”与第{seen[name]}行重复")
+        else:
+            seen[name] = n
         if county not in counties:
             problems.append(f"县区“{county}”不存在")
         if cluster not in CLUSTERS:
@@ -152,13 +168,14 @@ async def import_enterprises(session: AsyncSession, path: str | Path) -> int:
         try:
             revenue = _number(_cell(row, cols, "revenue_wan"))
             employees = _number(_cell(row, cols, "employees"), integer=True)
+            if (revenue or 0) < 0 or (employees or 0) < 0:
+                problems.append("营业收入和从业人数不能为负数")
         except ValueError:
             problems.append("营业收入或从业人数不是数字")
             revenue = employees = None
         if problems:
             errors.append(f"第{n}行：{'；'.join(problems)}")
             continue
-        seen.add(name)
         parsed.append(dict(
             name=name, county_id=counties[county].id, cluster=cluster, tags=list(dict.fromkeys(tags)),
             credit_code=_cell(row, cols, "credit_code") or None, revenue_wan=revenue, employees=employees,
@@ -168,7 +185,8 @@ async def import_enterprises(session: AsyncSession, path: str | Path) -> int:
     _raise_if(errors)
     if not parsed:
         raise DirectoryImportError("文件中没有数据行。")
-    existing = {e.name: e for e in (await session.scalars(select(Enterprise).where(Enterprise.name.in_(seen)))).all()}
+    names = [v["name"] for v in parsed]
+    existing = {e.name: e for e in (await session.scalars(select(Enterprise).where(Enterprise.name.in_(names)))).all()}
     for values in parsed:
         ent = existing.get(values["name"])
         if ent is None:
@@ -177,7 +195,7 @@ async def import_enterprises(session: AsyncSession, path: str | Path) -> int:
             for key, value in values.items():
                 setattr(ent, key, value)
     await session.flush()
-    return len(parsed)
+    return ImportResult(created=len(parsed) - len(existing), updated=len(existing))
 
 
 async def import_users(session: AsyncSession, path: str | Path) -> int:
@@ -190,7 +208,7 @@ async def import_users(session: AsyncSession, path: str | Path) -> int:
     enterprises = {e.name: e.id for e in (await session.scalars(select(Enterprise))).all()}
     errors: list[str] = []
     parsed = []
-    phones: set[str] = set()
+    phones: dict[str, int] = {}
     for n, row in rows:
         name, role_text, phone = (_cell(row, cols, k) for k in ("name", "role", "phone"))
         unit_text, county_text = _cell(row, cols, "unit"), _cell(row, cols, "county")
@@ -203,7 +221,9 @@ async def import_users(session: AsyncSession, path: str | Path) -> int:
         if not re.fullmatch(r"1\d{10}", phone):
             problems.append(f"手机号“{phone}”不是11位手机号")
         elif phone in phones:
-            problems.append(f"手机号{phone}在文件中重复")
+            problems.append(f"手机号{phone}与第{phones[phone]}行重复")
+        else:
+            phones[phone] = n
         unit = units.get(unit_text) if unit_text else None
         county = counties.get(county_text) if county_text else None
         ent_names = [e for e in SPLIT.split(_cell(row, cols, "enterprises")) if e]
@@ -224,7 +244,6 @@ async def import_users(session: AsyncSession, path: str | Path) -> int:
         if problems:
             errors.append(f"第{n}行：{'；'.join(problems)}")
             continue
-        phones.add(phone)
         if role == Role.ADMIN and unit is None:
             unit = units["市制造强市建设指挥部办公室"]
         parsed.append((dict(name=name, role=str(role), phone=phone, unit_id=unit.id if unit else None,
@@ -246,10 +265,10 @@ async def import_users(session: AsyncSession, path: str | Path) -> int:
         for ent_id in ent_ids:
             session.add(CadreEnterprise(user_id=user.id, enterprise_id=ent_id))
     await session.flush()
-    return len(parsed)
+    return ImportResult(created=len(parsed) - len(existing), updated=len(existing))
 
 
-async def import_file(session: AsyncSession, kind: str, path: str | Path) -> int:
+async def import_file(session: AsyncSession, kind: str, path: str | Path) -> ImportResult:
     """Dispatch to the enterprise or user importer."""
     if kind == "enterprises":
         return await import_enterprises(session, path)

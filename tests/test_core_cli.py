@@ -73,4 +73,4 @@ def test_import_command_reports_bad_rows(tmp_path):
     assert out.returncode == 1 and "第3行" in out.stderr and "未导入任何数据" in out.stderr
     good = Path(__file__).parent.parent / "docs" / "samples" / "enterprises.csv"
     out = _run(["import", "enterprises", str(good)], tmp_path)
-    assert out.returncode == 0 and "导入成功：2" in out.stdout
+    assert out.returncode == 0 and "导入成功：共 2 条企业记录（新增 2 条，更新 0 条）" in out.stdout

@@ -20,9 +20,9 @@ async def _count(db, model) -> int:
 
 async def test_sample_files_import(db):
     async with db.session() as s:
-        assert await import_enterprises(s, SAMPLES / "enterprises.csv") == 2
+        assert (await import_enterprises(s, SAMPLES / "enterprises.csv")).total == 2
     async with db.session() as s:
-        assert await import_users(s, SAMPLES / "users.csv") == 4
+        assert (await import_users(s, SAMPLES / "users.csv")).total == 4
     async with db.session() as s:
         ent = await s.scalar(select(Enterprise).where(Enterprise.name == "济宁示例机械制造有限公司"))
         assert ent.tags == ["规上", "专精特新"] and ent.revenue_wan == 12000 and ent.county.name == "任城区"
@@ -47,6 +47,7 @@ async def test_bad_row_reported_and_nothing_imported(db, tmp_path):
         ["甲公司", "任城区", "高端装备", "规上"],
         ["乙公司", "火星区", "高端装备", ""],
         ["丙公司", "经开区", "造船", "外星企业"],
+        ["乙公司", "任城区", "高端装备", ""],
     ])
     with pytest.raises(DirectoryImportError) as err:
         async with db.session() as s:
@@ -54,6 +55,7 @@ async def test_bad_row_reported_and_nothing_imported(db, tmp_path):
     message = str(err.value)
     assert "第3行" in message and "火星区" in message
     assert "第4行" in message and "造船" in message and "外星企业" in message
+    assert "第5行" in message and "与第3行重复" in message
     assert "第2行" not in message
     assert await _count(db, Enterprise) == 0
 
@@ -64,7 +66,8 @@ async def test_reimport_updates_instead_of_duplicating(db, tmp_path):
         await import_enterprises(s, _xlsx(tmp_path / "a.xlsx", rows))
     rows[1][3] = "250"
     async with db.session() as s:
-        await import_enterprises(s, _xlsx(tmp_path / "b.xlsx", rows))
+        result = await import_enterprises(s, _xlsx(tmp_path / "b.xlsx", rows))
+    assert (result.created, result.updated) == (0, 1)
     async with db.session() as s:
         ents = (await s.scalars(select(Enterprise))).all()
         assert [(e.name, e.revenue_wan, e.county.name) for e in ents] == [("甲公司", 250, "济宁高新区")]
@@ -103,4 +106,4 @@ async def test_gbk_csv(db, tmp_path):
     path = tmp_path / "gbk.csv"
     path.write_bytes("企业名称,所在县区,产业集群\n丁公司,曲阜市,新材料\n".encode("gb18030"))
     async with db.session() as s:
-        assert await import_enterprises(s, path) == 1
+        assert (await import_enterprises(s, path)).created == 1
