@@ -20,7 +20,8 @@ from nlp.matching_lexicon import analyse, lexicon
 KINDS = ("supply", "demand")
 OTHER = {"supply": "demand", "demand": "supply"}
 MIN_SCORE = 62.0  # below this a hit is not worth a cadre's attention
-_SERVICE_HEADS = frozenset({"开采", "检测", "清洗", "安装", "维修", "加工", "制造"})
+_SERVICE_HEADS = frozenset({"开采", "检测", "清洗", "安装", "维修", "加工", "制造", "保养", "维保", "改造", "翻新",
+                            "调试"})
 _WASTE = frozenset({"废", "废旧", "废弃", "旧"})
 _SPEC_CONFLICT_CLASSES = ("dia", "dn", "elec", "size", "grade")
 
@@ -170,7 +171,7 @@ class Matcher:
         self._seq += 1
         basis = _basis(dict(zip(phrases, weights)))
         self._posts[post_id] = (kind, phrases, weights, _spec_set(a.specs), a.region, self._seq,
-                                tuple(basis), sum(basis.values()))
+                                tuple(basis), sum(basis.values()), a.rental)
         index = self._index[kind]
         for p in phrases:
             for key in phrase_keys(p):
@@ -237,7 +238,7 @@ class Matcher:
         order.sort(key=lambda t: -t[0])
         qbasis = _basis(dict(zip(qphrases, qweights)))
         qbasis[None] = sum(qbasis.values()) or 1.0
-        ctx = (qphrases, qweights, qbasis, _spec_set(a.specs), a.region, cand)
+        ctx = (qphrases, qweights, qbasis, _spec_set(a.specs), a.region, cand, a.rental)
         heap: list = []  # the k best so far: (score, seq, pid, row, specs)
         done: set = set()
         for ub, _, ids in order:
@@ -260,8 +261,8 @@ class Matcher:
 
     def _score_post(self, pid: Hashable, ctx: tuple) -> tuple | None:
         """Final score of one candidate post, or None below the threshold."""
-        qphrases, qweights, qbasis, qspecs, qregion, cand = ctx
-        _, cphrases, cweights, cspecs, cregion, seq, cbasis, ctotal = self._posts[pid]
+        qphrases, qweights, qbasis, qspecs, qregion, cand, qrental = ctx
+        _, cphrases, cweights, cspecs, cregion, seq, cbasis, ctotal, crental = self._posts[pid]
         row: dict[int, tuple] = {}
         for c, cwt in zip(cphrases, cweights):
             sims = cand.get(c)
@@ -303,6 +304,8 @@ class Matcher:
         adj, shared_specs = _spec_adjust(qspecs, cspecs) if qspecs and cspecs else (0.0, [])
         if qregion and qregion == cregion:
             adj += 1.0
+        if qrental != crental:
+            adj -= 8.0  # renting out is a weaker answer to buying (and the other way round)
         score = max(0.0, min(100.0, base + adj))
         return (score, seq, pid, row, shared_specs) if score >= self.min_score else None
 

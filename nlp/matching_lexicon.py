@@ -151,15 +151,17 @@ WEIGHT_IDENTITY = 0.6
 FORM_HEADS = frozenset({"树脂", "树脂粉", "粉", "粉末", "颗粒", "粒子", "原片", "料", "原料", "材料",
                         "产品", "卷", "卷材", "板材", "系列产品", "成品", "溶液", "气体", "原液", "电站"})
 # Process words that link two products inside one compound (木方加工机械 is a machine).
-_LINK_WORDS = frozenset({"加工", "制造", "开采", "检测", "清洗", "安装", "维修"})
+_LINK_WORDS = frozenset({"加工", "制造", "开采", "检测", "清洗", "安装", "维修", "保养", "维保", "改造", "翻新",
+                         "调试"})
 # ... of which these name a different service when they end the phrase (碳酸锂检测 is not
 # 碳酸锂); 加工/制造 at the end just say the poster makes the product (齿轮加工 = gears).
-_SERVICE_WORDS = frozenset({"开采", "检测", "清洗", "安装", "维修"})
+_SERVICE_WORDS = frozenset({"开采", "检测", "清洗", "安装", "维修", "保养", "维保", "改造", "翻新", "调试"})
 # Unknown words ending in a form suffix name the stem product (丙烷气 -> 丙烷, 氧化铝粉 -> 氧化铝).
 _FORM_SUFFIXES = ("溶液", "粉末", "粉体", "颗粒", "气", "粉", "液")
 # Words too generic to be a product on their own (设备 in 设备正常运转).
 _GENERIC_LONE = frozenset({"设备", "机械", "配件", "材料", "服务", "系统", "工程", "装置", "器材", "零件", "产品",
-                          "开采", "检测", "清洗", "安装", "维修", "加工", "制造"})
+                          "开采", "检测", "清洗", "安装", "维修", "加工", "制造", "保养", "维保", "改造",
+                          "翻新", "调试"})
 # Markers that the phrase before them qualifies a later product (纸箱厂的废纸).
 _OF = frozenset({"的", "之"})
 
@@ -274,6 +276,7 @@ class Analysis:
     quantities: list  # list[str] like "500吨"
     region: str | None
     text: str
+    rental: bool = False  # the post is about renting (出租, 租赁, 求租), not buying or selling
 
 
 def find_region(text: str) -> str | None:
@@ -367,4 +370,4 @@ def analyse(raw: str) -> Analysis:
     for i, w in enumerate(weights):
         if first is not None and i > first:
             weights[i] = w * 0.95
-    return Analysis(phrases, surfaces, weights, specs, quantities, region, text)
+    return Analysis(phrases, surfaces, weights, specs, quantities, region, text, "租" in text)
