@@ -30,7 +30,8 @@ W_TITLE, W_CONTEXT, W_DOCTITLE = 1.0, 0.6, 0.3
 Q_WORD, Q_WEAK, Q_SYN, Q_BIGRAM = 1.0, 0.35, 0.8, 0.4
 COMMON_FRACTION = 0.03  # terms in more clauses than this only rescore candidates (speed)
 N_CANDIDATES = 60
-POSTING_BUDGET = 2500  # postings walked per question before the rest only rescore candidates
+EXACT_UP_TO = 2000  # clauses; above this common terms only rescore candidates
+POSTING_BUDGET = 1500  # postings walked per question before the rest only rescore candidates
 HEAD_MIN = 200  # terms in more clauses than this keep their best clauses precomputed
 VAGUE_CAP = LOW_BAR + 0.05
 CONTEXT = 0.35  # weight of words outside the asking segment of a long question
@@ -132,7 +133,9 @@ class PolicyIndex:
                 post[t][i] = self._idf[t] * f * (K1 + 1.0) / (f + norm)
         self._post = dict(post)
         self._df = dict(df)
-        self._common = max(50, int(COMMON_FRACTION * n))
+        # small handbooks are scored exactly; pruning only pays off (and is only needed) on big ones
+        self._common = n + 1 if n <= EXACT_UP_TO else max(50, int(COMMON_FRACTION * n))
+        self._budget = 10 ** 9 if n <= EXACT_UP_TO else POSTING_BUDGET
         # best clauses of each common term, for questions made only of common terms
         self._head = {t: _best(p, N_CANDIDATES) for t, p in self._post.items()
                       if len(p) > min(HEAD_MIN, self._common)}
@@ -229,7 +232,7 @@ class PolicyIndex:
         common, common_terms = [], []
         found = [(t, qw, self._post[t]) for t, qw in terms.items() if t in self._post]
         found.sort(key=lambda x: len(x[2]))
-        budget = POSTING_BUDGET
+        budget = self._budget
         for t, qw, p in found:
             # rarest terms first; once the budget is spent the rest only rescore candidates
             if len(p) > self._common or (len(p) > budget and t in self._head):
