@@ -134,20 +134,22 @@ def classifier_report(verbose: bool = False) -> None:
     """Precision/recall of classify_group_message on the labelled group messages."""
     from nlp.posts import classify_group_message
 
-    path = Path(__file__).parent / "data" / "matching_group_messages.txt"
-    rows = [line.split("|", 1) for line in path.read_text(encoding="utf-8").splitlines()
-            if line and not line.startswith("#")]
     label = {"S": "supply", "D": "demand", "N": None}
-    pred = [(label[y], classify_group_message(t), t) for y, t in rows]
-    fired = [(y, p) for y, p, _ in pred if p]
-    correct = sum(y == p for y, p in fired)
-    posts = sum(1 for y, _, _ in pred if y)
-    print(f"group classifier: {len(rows)} messages ({posts} posts), precision {correct / max(1, len(fired)):.3f}, "
-          f"recall {correct / max(1, posts):.3f}, chit-chat wrongly taken {sum(1 for y, p in fired if y is None)}")
-    if verbose:
-        for y, p, t in pred:
-            if y != p:
-                print(f"  [classifier {y}->{p}] {t}")
+    for name in ("matching_group_messages.txt", "matching_group_messages_holdout.txt"):
+        path = Path(__file__).parent / "data" / name
+        rows = [line.split("|", 1) for line in path.read_text(encoding="utf-8").splitlines()
+                if line and not line.startswith("#")]
+        pred = [(label[y], classify_group_message(t), t) for y, t in rows]
+        fired = [(y, p) for y, p, _ in pred if p]
+        correct = sum(y == p for y, p in fired)
+        posts = sum(1 for y, _, _ in pred if y)
+        print(f"group classifier on {name}: {len(rows)} messages ({posts} posts), "
+              f"precision {correct / max(1, len(fired)):.3f}, recall {correct / max(1, posts):.3f}, "
+              f"chit-chat wrongly taken {sum(1 for y, p in fired if y is None)}")
+        if verbose:
+            for y, p, t in pred:
+                if y != p:
+                    print(f"  [classifier {y}->{p}] {t}")
 
 
 if __name__ == "__main__":
