@@ -160,3 +160,24 @@ async def test_webhook_mode_checks_secret(framework, fake, tg_demo):
     finally:
         await runner.stop(delete_webhook=True)
     assert fake.webhook["url"] == ""
+
+
+async def test_quick_messages_from_one_user_keep_their_order(framework, fake, tg_demo):
+    db, _ = tg_demo
+    await bind(db, "张伟", NEWBIE)
+    runner = await start_bot(fake, db, framework)
+    try:
+        for _ in range(3):
+            # both arrive in one getUpdates batch and are handled concurrently by the framework
+            await fake.send_text(NEWBIE, "/appeal")
+            await fake.send_text(NEWBIE, "/cancel")
+        msgs = await fake.wait_messages(NEWBIE, 6)
+        texts = [m.text for m in msgs]
+        assert all("请选择诉求类别" in t for t in texts[0::2]), texts
+        assert all("已取消" in t for t in texts[1::2]), texts
+        async with db.session() as s:
+            from storage.models import DialogState
+
+            assert await s.scalar(select(func.count()).select_from(DialogState)) == 0
+    finally:
+        await runner.stop()
