@@ -17,7 +17,8 @@ from pathlib import Path
 from .model import Answer, Clause, Hit, PolicyDocument
 from .parser import parse_file
 from .text import (
-    GENERIC, STOP, SYN_INDEX, WEAK, bigrams, content_runs, focus_segment, normalize, orphan_runs, syn_groups, tokenizer, words,
+    GENERIC, STOP, SYN_INDEX, WEAK, bigrams, content_runs, focus_segment, normalize, orphan_runs, syn_groups,
+    tokenizer, words,
 )
 
 log = logging.getLogger(__name__)
@@ -277,7 +278,7 @@ class PolicyIndex:
             rescored.append((0.6 * s / best + 0.4 * cov, cov, i))
         rescored.sort(key=lambda x: -x[0])
         hits = []
-        for rank, (final, cov, i) in enumerate(rescored[:k]):
+        for final, cov, i in rescored[:k]:
             c = self.clauses[i]
             doc = self.documents.get(c.doc)
             hits.append(Hit(doc=c.doc, clause=c.label, text=c.text, score=round(final, 6),
