@@ -7,8 +7,6 @@ import signal
 import sys
 from pathlib import Path
 
-import pytest
-
 from tests.fakebot.harness import fake, tg_db, tg_db_url  # noqa: F401
 
 ROOT = Path(__file__).resolve().parents[1]

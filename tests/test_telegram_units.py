@@ -154,3 +154,28 @@ async def test_proxy_setting_carries_the_traffic(framework, fake):
 def test_other_fake_server_ids_start_where_asked():
     server = FakeBotServer(first_update_id=500)
     assert server.text_update(1, "hi")["update_id"] == 500
+
+
+@pytest.mark.parametrize("framework", ["aiogram", "ptb"])
+async def test_files_go_out_as_uploads_on_both_frameworks(framework, fake):
+    from bot.telegram_common import execute
+
+    fake.add_user(6)
+    s = Settings(_env_file=None, bot_token=fake.token, telegram_api_base=fake.base_url, proxy=None)
+
+    async def noop(_inc) -> None:
+        return None
+
+    adapter = make_adapter(framework, s, noop)
+    await adapter.start()
+    try:
+        inc = Incoming(platform="telegram", user_id=6, chat_id=6, text="/export")
+        done = await execute(adapter.transport, plan(inc, [
+            Reply("诉求台账", document=OutFile("诉求台账.xlsx", b"PK\x03\x04" + b"x" * 3000)),
+            Reply("", photo=OutFile("chart.png", b"\x89PNG" + b"y" * 500))]))
+    finally:
+        await adapter.close()
+    doc, photo = fake.sent(6)
+    assert done == 2 and doc.caption == "诉求台账" and doc.document.file_name == "诉求台账.xlsx"
+    assert doc.document.data.startswith(b"PK\x03\x04") and len(doc.document.data) == 3004
+    assert photo.photo.data == b"\x89PNG" + b"y" * 500

@@ -11,7 +11,7 @@ from storage.db import Database
 
 
 def _pg_create(template: str) -> str:
-    from tests.conftest import _pg_db_url, _pg_exec
+    from tests.conftest import _pg_exec
 
     name = f"pandeng_tg_{uuid.uuid4().hex[:12]}"
     asyncio.run(_pg_exec(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
