@@ -170,3 +170,17 @@ async def test_myposts_close_and_expiry_stop_matching(chat):
     done, _ = await post(chat, yang.id, "/supply 对外供应工业蒸汽")
     assert "暂未找到" in text_of(done)
     assert "已过期" in text_of(await chat.send(zhang.id, "/myposts"))
+
+
+async def test_cadre_with_several_enterprises_picks_one(chat):
+    zhu = await chat.user("朱琳")  # stationed in three enterprises
+    card = await chat.send(zhu.id, "/supply 供应工业盐酸 31% 槽车配送")
+    first = text_of(card).split("企业：")[1].split("\n")[0]
+    switched = await chat.press(zhu.id, buttons_of(card)["🏭 换一家企业"])
+    second = text_of(switched).split("企业：")[1].split("\n")[0]
+    assert first != second and switched[0].edit
+    done = await chat.press(zhu.id, buttons_of(card)["✅ 确认发布"])
+    assert "已发布" in text_of(done)
+    async with chat.db.session() as s:
+        post = (await s.scalars(select(SupplyPost))).one()
+        assert post.status == PostStatus.OPEN and post.region

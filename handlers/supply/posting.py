@@ -58,6 +58,7 @@ async def new_draft(ctx: Context, kind: str, text: str, source: str) -> SupplyPo
                       status=PostStatus.DRAFT, source=source, chat_id=ctx.inc.chat_id,
                       created_at=ctx.now, updated_at=ctx.now)
     apply_text(post, text, kind_from_text=False)
+    post.region = post.region or enterprises[0].county.name
     ctx.session.add(post)
     await ctx.session.flush()
     return post
@@ -203,9 +204,12 @@ async def draft_button(ctx: Context, action: str) -> list[Reply] | Reply:
         later = [d for d in VALIDITY_STEPS if d > post.validity_days]
         post.validity_days = later[0] if later else VALIDITY_STEPS[0]
     elif action == "en":
-        ids = [e.id for e in await cadre_enterprises(ctx)]
+        ents = await cadre_enterprises(ctx)
+        ids = [e.id for e in ents]
         if post.enterprise_id in ids and len(ids) > 1:
-            post.enterprise_id = ids[(ids.index(post.enterprise_id) + 1) % len(ids)]
+            nxt = ents[(ids.index(post.enterprise_id) + 1) % len(ids)]
+            post.enterprise_id = nxt.id
+            post.region = extract_post(post.text).region or nxt.county.name
     elif action == "ed":
         await ctx.set_dialog("sd_edit", "text", {"post_id": post.id})
         return Reply("请发送修改后的完整内容（产品、规格、数量、地区、有效期）。发送 /cancel 放弃修改。")
@@ -268,4 +272,5 @@ async def close_post(ctx: Context) -> Reply:
     post.closed_at = post.updated_at = ctx.now
     await ctx.session.flush()
     sync_post(await matcher_for(ctx), post, ctx.now)
-    return Reply(f"已关闭 #{post.id}，不再参与匹配。", toast=True)
+    listing = await myposts(ctx)
+    return Reply(f"已关闭 #{post.id}，不再参与匹配。\n\n" + listing.text, buttons=listing.buttons, edit=True)
