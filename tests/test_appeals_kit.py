@@ -66,7 +66,7 @@ async def force_state(db, appeal_id: int, status: S, *, unit: int | None, county
         result="已放款" if status in (S.RESOLVED, S.CLOSED) else None,
         explanation="政策不允许" if status == S.EXPLAINED else None,
         outcome={S.RESOLVED: "resolved", S.EXPLAINED: "explained"}.get(status), category="金融",
-        duplicate_of_id=None, redo_count=0, satisfaction=None, consulted=False,
+        duplicate_of_id=None, redo_count=0, satisfaction=None, consulted=False, urgency="B",
     )
 
 

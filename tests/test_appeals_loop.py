@@ -246,6 +246,8 @@ async def test_admin_links_duplicates(demo):
     first = await file_quick(chat, u["张伟"])
     second = await file_quick(chat, u["张伟"], "流动资金紧张，银行拒绝续贷，请协调续贷")
     r = await chat.send(u["王建国"], f"/dup {second} {first}")
+    assert (await load(db, second)).duplicate_of_id is None  # /dup asks first (see test_appeals_fixes)
+    r = await chat.press(u["王建国"], buttons_of(r)["确认关联"])
     assert "已关联重复" in r[0].text
     assert (await load(db, second)).duplicate_of_id == first
     assert f"与 #{first} 重复" in (await card(chat, u["王建国"], second))[0].text

@@ -39,6 +39,7 @@ EXPECTED: dict[str, dict[str, set]] = {
     "exn": {"reviewer": RUN, "admin": RUN},
     "sat": {"own": {S.RESOLVED, S.EXPLAINED}, "admin": {S.RESOLVED, S.EXPLAINED}},
     "cat": {"own": {S.SUBMITTED}, "reviewer": {S.SUBMITTED}, "admin": {S.SUBMITTED}},
+    "urg": {"own": {S.SUBMITTED}, "reviewer": {S.SUBMITTED}, "admin": {S.SUBMITTED}},
     "dl": {"admin": RUN},
     "dup": {"admin": set(S)},
 }
@@ -50,7 +51,7 @@ TEXTS = {
 SAME = None  # the state does not change
 TARGET = {"asg": S.ASSIGNED, "esc": S.CITY_REVIEW, "ret": S.RETURNED, "res": S.SUBMITTED, "con": S.CONSULTATION,
           "sign": S.IN_PROGRESS, "stg": S.IN_PROGRESS, "fin": S.RESOLVED, "exp": S.EXPLAINED, "tr": S.ASSIGNED,
-          "ext": SAME, "exy": SAME, "exn": SAME, "sat": S.CLOSED, "cat": S.SUBMITTED, "dl": SAME, "dup": SAME}
+          "ext": SAME, "exy": SAME, "exn": SAME, "sat": S.CLOSED, "cat": S.SUBMITTED, "urg": S.SUBMITTED, "dl": SAME, "dup": SAME}
 
 
 def test_expectations_cover_the_table():
@@ -70,7 +71,7 @@ async def _setup(demo):
 
 async def test_every_action_role_and_state(demo):
     db, chat, ids, aid, other, units = await _setup(demo)
-    x = {"asg": str(units["county"]), "sat": "1", "cat": "1"}
+    x = {"asg": str(units["county"]), "sat": "1", "cat": "1", "urg": "A"}
     texts = dict(TEXTS, dup=str(other))
     checked = allowed_count = 0
     for state in S:
@@ -128,6 +129,8 @@ def _check_effect(action: str, a: Appeal, units: dict, other: int) -> None:
         assert a.satisfaction == "满意" and a.closed_at is not None
     elif action == "cat":
         assert a.category == "基金"
+    elif action == "urg":
+        assert a.urgency == "A"
     elif action == "dl":
         assert a.deadline == date(2026, 12, 31)
     elif action == "dup":

@@ -67,6 +67,7 @@ async def test_ledger_filters_overdue_and_reviewer_scope(demo):
     late = await file_quick(chat, u["张伟"])
     ontime = await file_quick(chat, u["施展"], "药品生产线技改项目贷款审批慢，急需协调银行尽快放款")
     zc = await file_quick(chat, u["秦海"], "新建车间需要用地指标，县里暂无指标")
+    await force(db, ontime, urgency="B")  # "急需" makes one-line filing infer A; this one stands for a B appeal
     for aid in (late, ontime):
         await chat.press(u["李卫东"], f"ap:asg:{aid}:{finance}")
     await force(db, late, urgency="A")

@@ -1,16 +1,14 @@
 """Buttons on an appeal card (prefix `ap`) and the short dialog that collects an action's free text."""
 from __future__ import annotations
 
-from sqlalchemy import select
-
 from handlers.context import Context
 from handlers.registry import callback, flow
 from handlers.types import Button, Reply
-from storage.models import Appeal, OrgUnit, UnitKind
+from storage.models import Appeal
 from storage.models.appeals import CATEGORIES
 
 from . import workflow
-from .rules import find_unit, parse_date, parse_extension, short_unit, validate_text
+from .rules import short_unit, validate_text
 from .service import appeal_card, can_view, history_text, units_for_picker
 
 ACTION_FLOW = "appeal_action"
@@ -49,6 +47,8 @@ async def on_button(ctx: Context):
         return await _unit_picker(ctx, appeal)
     if action == "cp":
         return await _category_picker(ctx, appeal)
+    if action == "dupn":
+        return Reply(f"已取消，诉求 #{appeal.id} 未关联重复诉求。", edit=True)
     t = workflow.TABLE.get(action)
     if t is None:
         return _toast(GONE)
@@ -58,6 +58,8 @@ async def on_button(ctx: Context):
     refusal = workflow.check(rels, appeal, action, ctx.today)
     if refusal:
         return _toast(refusal)
+    if action == "dup" and x:
+        return await _do(ctx, appeal, action, x=x, edit=True)  # confirmed from /dup's question
     if t.prompt:
         await ctx.set_dialog(ACTION_FLOW, action, {"appeal_id": appeal.id, "x": x, "version": appeal.version})
         return Reply(f"诉求 #{appeal.id}「{t.label}」\n{t.prompt}\n（发送 /cancel 取消）")
@@ -96,36 +98,41 @@ async def _category_picker(ctx: Context, appeal: Appeal):
     return Reply(f"诉求 #{appeal.id} 当前类别：{appeal.category}。请选择正确的类别：", buttons=rows)
 
 
-def _format_error(action: str, text: str, today) -> str | None:
-    """A Chinese message when the typed text does not fit the action (the dialog then stays open)."""
-    if action == "ext":
-        parsed = parse_extension(text)
-        return parsed if isinstance(parsed, str) else None
-    if action == "dl":
-        parsed = parse_date(text, today)
-        return parsed if isinstance(parsed, str) else None
-    if action == "dup":
-        return None if text.strip().lstrip("#＃").isdigit() else "请输入原诉求的编号数字，例如：12"
-    what = {"ret": "退回原因", "res": "补充说明", "stg": "阶段性答复", "fin": "办理结果", "exp": "解释说明", "tr": "转办说明"}
-    return validate_text(text, what=what.get(action, "内容"), min_len=4)
+FREE_TEXT = {"ret": "退回原因", "res": "补充说明", "stg": "阶段性答复", "fin": "办理结果", "exp": "解释说明", "tr": "转办说明"}
+
+
+def _prompt_again(action: str, error: str) -> Reply:
+    """An input error inside an action dialog: say what is wrong, repeat the hint, keep the dialog open."""
+    t = workflow.TABLE.get(action)
+    hint = f"\n{t.prompt}" if t and t.prompt and t.prompt not in error else ""
+    return Reply(f"{error}{hint}\n（发送 /cancel 取消）")
 
 
 @flow(ACTION_FLOW)
 async def on_action_text(ctx: Context):
-    """The free text an action asked for; the action is checked again before it applies."""
+    """The free text an action asked for; the action is checked again before it applies.
+
+    Input errors (BadInput) keep the dialog open; a refusal of the action itself (state moved on,
+    no longer the user's business) ends it.
+    """
     data = ctx.dialog.data or {}
     action = ctx.dialog.step
-    if ctx.inc.attachments and not ctx.text:
-        return Reply("请用文字输入。发送 /cancel 取消。")
-    error = _format_error(action, ctx.text, ctx.today)
-    if not error and action == "tr":
-        units = list(await ctx.session.scalars(select(OrgUnit).where(OrgUnit.kind != UnitKind.CITY_OFFICE)))
-        if find_unit(ctx.text, units) is None:
-            error = "没有识别出承办单位名称，请写明单位名称，例如：土地要素保障组、高端装备专班、任城区。"
-    if error:
-        return Reply(error + "\n（发送 /cancel 取消）")
+    if not ctx.text:
+        return _prompt_again(action, "请用文字输入，图片和文件不能作为答复内容。")
+    if action in FREE_TEXT:
+        error = validate_text(ctx.text, what=FREE_TEXT[action], min_len=4)
+        if error:
+            return _prompt_again(action, error)
     appeal = await ctx.session.get(Appeal, int(data.get("appeal_id") or 0))
-    await ctx.clear_dialog()
     if appeal is None or action not in workflow.TABLE:
+        await ctx.clear_dialog()
         return Reply("该诉求已不存在，操作未执行。")
-    return await _do(ctx, appeal, action, x=data.get("x"), text=ctx.text)
+    try:
+        done = await workflow.apply(ctx, appeal, action, x=data.get("x"), text=ctx.text)
+    except workflow.BadInput as error:
+        return _prompt_again(action, str(error))
+    except workflow.Refused as refusal:
+        await ctx.clear_dialog()
+        return Reply(str(refusal))
+    await ctx.clear_dialog()
+    return [Reply(done), await appeal_card(ctx, appeal)]

@@ -1,6 +1,6 @@
 """What each action of the workflow table does to an appeal, once the table has allowed it.
 
-Each effect validates its own input first and raises Refused before changing anything.
+Each effect validates its own input first and raises BadInput (a Refused) before changing anything.
 """
 from __future__ import annotations
 
@@ -14,19 +14,27 @@ from storage.models import Appeal, AppealStatus, OrgUnit, Role, UnitKind
 from storage.models.appeals import CATEGORIES
 from storage.workdays import add_workdays
 
-from .rules import SATISFACTION_CHOICES, compute_deadline, find_unit, parse_date, parse_extension, route_unit
-from .workflow import ADMIN, COUNTY, Refused
+from .rules import (
+    SATISFACTION_CHOICES, URGENCY_NAMES, compute_deadline, find_unit, parse_date, parse_extension, route_unit, short_unit,
+)
+from .workflow import ADMIN, COUNTY, BadInput
 
 S = AppealStatus
 
 
 @dataclass
 class Effect:
-    """The event note, a different recorded action name if any, and extra people to notify."""
+    """The event note, a different recorded action name if any, extra people to notify, and wording.
+
+    `label` replaces the action's name in notifications ("交县级办理（任城区）"); `done` replaces the
+    whole confirmation phrase shown to the actor ("已交由任城区县级办理").
+    """
 
     note: str | None = None
     action: str | None = None
     notify: set[int] = field(default_factory=set)
+    label: str | None = None
+    done: str | None = None
 
 
 EffectFn = Callable[[Context, Appeal, set, "str | None", "str | None"], Awaitable[Effect]]
@@ -52,14 +60,14 @@ def _day(d) -> str:
 
 
 async def assignable_unit(ctx: Context, appeal: Appeal, rels: set[str], unit_id: int) -> OrgUnit:
-    """The unit an appeal may be assigned or transferred to, or Refused."""
+    """The unit an appeal may be assigned or transferred to, or BadInput."""
     unit = await ctx.session.get(OrgUnit, unit_id) if unit_id else None
     if unit is None or unit.kind == UnitKind.CITY_OFFICE:
-        raise Refused("找不到该责任单位，请重新选择。")
+        raise BadInput("找不到该责任单位，请重新选择。")
     if unit.kind == UnitKind.COUNTY and unit.id != appeal.county_id:
-        raise Refused("只能交由企业所在县（市、区）或市级专班、要素保障组办理。")
+        raise BadInput("只能交由企业所在县（市、区）或市级专班、要素保障组办理。")
     if ADMIN not in rels and COUNTY in rels and unit.kind != UnitKind.COUNTY and unit.id != appeal.routed_unit_id:
-        raise Refused("县级审核可交本县（市、区）办理或交诉求类别对应的责任单位；其他单位请上报市级。")
+        raise BadInput("县级审核可交本县（市、区）办理或交诉求类别对应的责任单位；其他单位请上报市级。")
     return unit
 
 
@@ -74,7 +82,11 @@ async def _assign(ctx, appeal, rels, x, text) -> Effect:
     appeal.assigned_at = ctx.now
     # The appeal enters the ledger today; its clock counts working days from here.
     appeal.deadline = compute_deadline(ctx.settings, ctx.today, appeal.urgency, appeal.consulted)
-    return Effect(f"交{unit.name}办理，时限 {_day(appeal.deadline)}")
+    note = f"交{short_unit(unit.name)}办理，时限 {_day(appeal.deadline)}"
+    if unit.kind == UnitKind.COUNTY:
+        # Handing it to the county itself is not a hand-over to a city unit: say so.
+        return Effect(note, label=f"交县级办理（{unit.name}）", done=f"已交由{unit.name}县级办理")
+    return Effect(note)
 
 
 @effect("esc")
@@ -128,24 +140,25 @@ async def _transfer(ctx, appeal, rels, x, text) -> Effect:
     units = list(await ctx.session.scalars(select(OrgUnit).where(OrgUnit.kind != UnitKind.CITY_OFFICE)))
     unit = find_unit(text or "", units)
     if unit is None:
-        raise Refused("没有识别出承办单位名称，请写明单位名称，例如：土地要素保障组、高端装备专班、任城区。")
+        raise BadInput("没有识别出承办单位名称，请写明单位名称，例如：土地组、高端装备专班、任城区。")
     if unit.id == appeal.unit_id:
-        raise Refused("转办单位不能是当前承办单位。")
+        raise BadInput(f"{short_unit(unit.name)}就是当前承办单位，不能转给自己，请写明应转去的单位。")
     unit = await assignable_unit(ctx, appeal, {ADMIN}, unit.id)
     old_handlers = {u.id for u in await ctx.users_with_role(Role.HANDLER, unit_id=appeal.unit_id)}
-    old = appeal.unit.name if appeal.unit else "—"
+    old = short_unit(appeal.unit.name) if appeal.unit else "—"
     # The clock does not restart: deadline and assigned_at stay as they are.
     appeal.unit_id, appeal.unit = unit.id, unit
-    return Effect(f"由{old}转{unit.name}：{text}（时限不变）", notify=old_handlers)
+    return Effect(f"由{old}转{short_unit(unit.name)}：{text}（时限不变）", notify=old_handlers,
+                  done=f"已转{short_unit(unit.name)}办理")
 
 
 @effect("ext")
 async def _ask_extension(ctx, appeal, rels, x, text) -> Effect:
     parsed = parse_extension(text or "")
     if isinstance(parsed, str):
-        raise Refused(parsed)
+        raise BadInput(parsed)
     appeal.extension_state, appeal.extension_days, appeal.extension_reason = "pending", parsed[0], parsed[1]
-    return Effect(f"申请延期 {parsed[0]} 个工作日：{parsed[1]}")
+    return Effect(f"申请延期 {parsed[0]} 个工作日：{parsed[1]}", done=f"已申请延期 {parsed[0]} 个工作日，等待审批")
 
 
 @effect("exy")
@@ -165,7 +178,7 @@ async def _refuse_extension(ctx, appeal, rels, x, text) -> Effect:
 async def _satisfaction(ctx, appeal, rels, x, text) -> Effect:
     choice = SATISFACTION_CHOICES.get(x or "")
     if choice is None:
-        raise Refused("请选择：满意、基本满意或不满意。")
+        raise BadInput("请选择：满意、基本满意或不满意。")
     appeal.satisfaction = choice
     if choice == "不满意" and appeal.redo_count == 0:
         appeal.redo_count = 1
@@ -173,7 +186,8 @@ async def _satisfaction(ctx, appeal, rels, x, text) -> Effect:
         appeal.outcome = appeal.finished_at = appeal.extension_state = None
         # A redo is new work for the unit: it gets a fresh deadline of its urgency class.
         appeal.deadline = compute_deadline(ctx.settings, ctx.today, appeal.urgency, False)
-        return Effect(f"企业评价：不满意，重办，新时限 {_day(appeal.deadline)}", action="redo")
+        return Effect(f"企业评价：不满意，重办，新时限 {_day(appeal.deadline)}", action="redo",
+                      done="已记录评价“不满意”，诉求退回原单位重办")
     appeal.status = S.CLOSED
     appeal.closed_at = ctx.now
     return Effect(f"企业评价：{choice}，销号", action="sat_close")
@@ -182,28 +196,67 @@ async def _satisfaction(ctx, appeal, rels, x, text) -> Effect:
 @effect("cat")
 async def _category(ctx, appeal, rels, x, text) -> Effect:
     if not (x or "").isdigit() or int(x) >= len(CATEGORIES):
-        raise Refused("类别无效，请重新选择。")
+        raise BadInput("类别无效，请重新选择。")
     old, appeal.category = appeal.category, CATEGORIES[int(x)]
     appeal.category_confidence = None
     unit = await route_unit(ctx.session, appeal.category, appeal.enterprise)
     appeal.routed_unit_id = unit.id if unit else None
-    return Effect(f"类别由“{old}”更正为“{appeal.category}”，对口单位：{unit.name if unit else '—'}")
+    return Effect(f"类别由“{old}”更正为“{appeal.category}”，对口单位：{short_unit(unit.name) if unit else '—'}")
+
+
+@effect("urg")
+async def _urgency(ctx, appeal, rels, x, text) -> Effect:
+    if x not in URGENCY_NAMES:
+        raise BadInput("紧急程度无效，请重新选择。")
+    if x == appeal.urgency:
+        raise BadInput(f"该诉求已是{URGENCY_NAMES[x]}。")
+    old, appeal.urgency = appeal.urgency, x
+    # Still awaiting review, so no deadline exists yet; the class sets it at hand-over.
+    return Effect(f"紧急程度由{URGENCY_NAMES[old]}更正为{URGENCY_NAMES[x]}", done=f"已将紧急程度改为{URGENCY_NAMES[x]}")
 
 
 @effect("dl")
 async def _deadline(ctx, appeal, rels, x, text) -> Effect:
     day = parse_date(text or "", ctx.today)
     if isinstance(day, str):
-        raise Refused(day)
+        raise BadInput(day)
     old, appeal.deadline = appeal.deadline, day
     return Effect(f"时限由 {_day(old)} 调整为 {_day(day)}")
 
 
 @effect("dup")
 async def _duplicate(ctx, appeal, rels, x, text) -> Effect:
-    other_id = _int((text or "").strip().lstrip("#＃"))
-    other = await ctx.session.get(Appeal, other_id) if other_id else None
-    if other is None or other.id == appeal.id:
-        raise Refused("找不到该原诉求编号，请重新输入。")
+    other = await duplicate_target(ctx, appeal, text or x)
     appeal.duplicate_of_id = other.id
-    return Effect(f"关联为 #{other.id} 的重复诉求")
+    # /dup showed the differences before its confirm button (x); a typed number (text) gets them now.
+    warnings = duplicate_warnings(appeal, other) if text else []
+    done = f"已关联重复（原诉求 #{other.id}" + "".join(f"；注意：{w}" for w in warnings) + "）"
+    return Effect(f"关联为 #{other.id} 的重复诉求", done=done)
+
+
+def duplicate_warnings(appeal: Appeal, other: Appeal) -> list[str]:
+    """Differences that make a duplicate link doubtful (shown before confirming)."""
+    out = []
+    if appeal.category != other.category:
+        out.append(f"两条诉求类别不同（{appeal.category}、{other.category}）")
+    if appeal.enterprise_id != other.enterprise_id:
+        names = f"{appeal.enterprise.name}、{other.enterprise.name}" if appeal.enterprise and other.enterprise else ""
+        out.append(f"两条诉求来自不同企业（{names}）" if names else "两条诉求来自不同企业")
+    return out
+
+
+async def duplicate_target(ctx: Context, appeal: Appeal, raw: str | None) -> Appeal:
+    """The earlier appeal `appeal` may be linked to as a duplicate, or BadInput saying why not."""
+    raw = (raw or "").strip().lstrip("#＃")
+    if not raw.isdigit() or len(raw) > 12:
+        raise BadInput("请输入原诉求的编号数字，例如：12")
+    if int(raw) == appeal.id:
+        raise BadInput(f"不能把诉求 #{appeal.id} 关联为它自己的重复诉求，请输入另一条原诉求的编号。")
+    other = await ctx.session.get(Appeal, int(raw))
+    if other is None:
+        raise BadInput(f"找不到原诉求 #{raw}，请核对编号。")
+    if other.duplicate_of_id == appeal.id:
+        raise BadInput(f"#{other.id} 已被关联为 #{appeal.id} 的重复诉求，不能反向关联。")
+    if appeal.duplicate_of_id == other.id:
+        raise BadInput(f"#{appeal.id} 已关联为 #{other.id} 的重复诉求，无需重复操作。")
+    return other

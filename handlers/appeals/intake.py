@@ -10,12 +10,20 @@ from storage.models import CadreEnterprise, Enterprise, OrgUnit, Role
 from storage.models.appeals import CATEGORIES
 
 from .actions import load_appeal
-from .rules import URGENCY_NAMES, short_unit, validate_text
+from .rules import URGENCY_NAMES, infer_urgency, short_unit, validate_text
 from .service import appeal_card, can_view, classify_text, file_appeal, history_text, similar_appeals, similar_line
 
 INTAKE = "appeal_intake"
 MAX_FILES = 10
 EXPIRED = "该填报已结束或已过期，请重新发送 /appeal。"
+NOT_YOURS = "这不是您的操作，按钮无效。"
+OUTDATED = "这个按钮已过时，请按最新的提示继续填报（发送 /cancel 取消）。"
+CANCEL_HINT = "\n（发送 /cancel 取消）"
+
+
+def _data(kind: str, value: str | None, owner: int) -> str:
+    """Intake button data carries its owner's user id last, so a press by anyone else is told so."""
+    return f"ai:{kind}:{value}:{owner}" if value is not None else f"ai:{kind}:{owner}"
 
 
 async def cadre_enterprises(ctx: Context) -> list[Enterprise]:
@@ -25,24 +33,42 @@ async def cadre_enterprises(ctx: Context) -> list[Enterprise]:
     return list((await ctx.session.scalars(stmt)).unique())
 
 
-def _enterprise_buttons(ents: list[Enterprise]) -> list[list[Button]]:
-    return [[Button(e.name, data=f"ai:e:{e.id}")] for e in ents[:20]]
+def _enterprise_buttons(ents: list[Enterprise], owner: int) -> list[list[Button]]:
+    return [[Button(e.name, data=_data("e", str(e.id), owner))] for e in ents[:20]]
 
 
-def _category_buttons() -> list[list[Button]]:
-    buttons = [Button(c, data=f"ai:c:{i}") for i, c in enumerate(CATEGORIES)]
-    return [[Button("自动识别", data="ai:c:a")]] + [buttons[i:i + 5] for i in range(0, len(buttons), 5)]
+def _category_buttons(owner: int) -> list[list[Button]]:
+    buttons = [Button(c, data=_data("c", str(i), owner)) for i, c in enumerate(CATEGORIES)]
+    return [[Button("自动识别", data=_data("c", "a", owner))]] + [buttons[i:i + 5] for i in range(0, len(buttons), 5)]
 
 
-def _urgency_buttons() -> list[list[Button]]:
-    return [[Button("A类（紧急，5个工作日）", data="ai:u:A")], [Button("B类（一般，15个工作日）", data="ai:u:B")]]
+def _urgency_buttons(owner: int) -> list[list[Button]]:
+    return [[Button("A类（紧急，5个工作日）", data=_data("u", "A", owner))],
+            [Button("B类（一般，15个工作日）", data=_data("u", "B", owner))]]
+
+
+def _done_button(owner: int) -> list[list[Button]]:
+    return [[Button("完成", data=_data("done", None, owner))]]
 
 
 PROMPTS = {
-    "ent": ("请选择提出诉求的企业：", _enterprise_buttons),
-    "cat": ("请选择诉求类别（不确定可选“自动识别”）：", lambda _e: _category_buttons()),
-    "urg": ("请选择紧急程度：", lambda _e: _urgency_buttons()),
+    "ent": "请选择提出诉求的企业：",
+    "cat": "请选择诉求类别（不确定可选“自动识别”）：",
+    "urg": "请选择紧急程度：",
 }
+# When a typed message arrives where a button is expected: one natural sentence, not prompt + prompt.
+RETRY = {
+    "ent": "请点击下方按钮，选择提出诉求的企业。",
+    "cat": "请点击下方按钮选择诉求类别，也可以直接输入类别名称（如“金融”）；不确定请选“自动识别”。",
+    "urg": "请点击下方按钮选择紧急程度，也可以直接回复 A（紧急）或 B（一般）。",
+}
+DESC_PROMPT = "请用一段文字描述问题：现状、困难、希望得到的支持（5～2000字）。"
+
+
+async def _step_buttons(ctx: Context, step: str) -> list[list[Button]]:
+    if step == "ent":
+        return _enterprise_buttons(await cadre_enterprises(ctx), ctx.user.id)
+    return _category_buttons(ctx.user.id) if step == "cat" else _urgency_buttons(ctx.user.id)
 
 
 @command("appeal", "提交诉求（/appeal 问题描述）；查看诉求（/appeal 编号）", where="private")
@@ -63,15 +89,18 @@ async def appeal_command(ctx: Context):
         error = validate_text(args)
         if error:
             return Reply(error + "\n未提交任何内容。")
+        # One line gives no chance to ask: infer the class from the wording and let it be corrected.
+        urgency, _word = infer_urgency(args)
+        quick = {"quick": True, "description": args, "category": None, "urgency": urgency}
         if len(ents) == 1:
-            return await _file(ctx, {"enterprise_id": ents[0].id, "description": args, "category": None, "urgency": "B"})
-        await ctx.set_dialog(INTAKE, "ent", {"quick": True, "description": args})
-        return Reply("您负责多家企业，这条诉求属于哪家企业？", buttons=_enterprise_buttons(ents))
+            return await _file(ctx, dict(quick, enterprise_id=ents[0].id))
+        await ctx.set_dialog(INTAKE, "ent", quick)
+        return Reply("您负责多家企业，这条诉求属于哪家企业？", buttons=_enterprise_buttons(ents, ctx.user.id))
     if len(ents) == 1:
         await ctx.set_dialog(INTAKE, "cat", {"enterprise_id": ents[0].id})
-        return Reply(f"为“{ents[0].name}”提交诉求。\n" + PROMPTS["cat"][0], buttons=_category_buttons())
+        return Reply(f"为“{ents[0].name}”提交诉求。\n" + PROMPTS["cat"], buttons=_category_buttons(ctx.user.id))
     await ctx.set_dialog(INTAKE, "ent", {})
-    return Reply(PROMPTS["ent"][0], buttons=_enterprise_buttons(ents))
+    return Reply(PROMPTS["ent"], buttons=_enterprise_buttons(ents, ctx.user.id))
 
 
 def _in_step(ctx: Context, *steps: str) -> bool:
@@ -82,10 +111,17 @@ def _in_step(ctx: Context, *steps: str) -> bool:
 async def on_intake_button(ctx: Context):
     """Buttons of the intake dialog; a press that does not fit the stored step is refused."""
     parts = ctx.parts
-    kind, value = (parts[1] if len(parts) > 1 else ""), (parts[2] if len(parts) > 2 else "")
+    kind = parts[1] if len(parts) > 1 else ""
+    size = 3 if kind in ("e", "c", "u") else 2  # parts before the owner id
+    value = parts[2] if size == 3 and len(parts) > 2 else ""
+    owner = parts[size] if len(parts) > size else None  # buttons made before owners were added have none
+    if owner is not None and owner != str(ctx.user.id):
+        return Reply(NOT_YOURS, toast=True)
     if ctx.user.role != Role.CADRE:
-        return Reply("只有驻企干部可以提交诉求。", toast=True)
-    data = dict(ctx.dialog.data) if ctx.dialog is not None and ctx.dialog.flow == INTAKE else {}
+        return Reply(NOT_YOURS if owner is None else "只有驻企干部可以提交诉求。", toast=True)
+    if ctx.dialog is None or ctx.dialog.flow != INTAKE:
+        return Reply(EXPIRED, toast=True)
+    data = dict(ctx.dialog.data)
     if kind == "e" and _in_step(ctx, "ent"):
         ents = {e.id: e for e in await cadre_enterprises(ctx)}
         if not value.isdigit() or int(value) not in ents:
@@ -94,26 +130,28 @@ async def on_intake_button(ctx: Context):
         if data.get("quick"):
             return await _file(ctx, data, edit=True)
         await ctx.set_dialog(INTAKE, "cat", data)
-        return Reply(f"企业：{ents[int(value)].name}\n" + PROMPTS["cat"][0], buttons=_category_buttons(), edit=True)
+        return Reply(f"企业：{ents[int(value)].name}\n" + PROMPTS["cat"], buttons=_category_buttons(ctx.user.id), edit=True)
     if kind == "c" and _in_step(ctx, "cat"):
         if value != "a" and not (value.isdigit() and int(value) < len(CATEGORIES)):
-            return Reply(EXPIRED, toast=True)
+            return Reply(OUTDATED, toast=True)
         data["category"] = None if value == "a" else CATEGORIES[int(value)]
         await ctx.set_dialog(INTAKE, "urg", data)
-        return Reply(f"类别：{data['category'] or '自动识别'}\n" + PROMPTS["urg"][0], buttons=_urgency_buttons(), edit=True)
+        return Reply(f"类别：{data['category'] or '自动识别'}\n" + PROMPTS["urg"], buttons=_urgency_buttons(ctx.user.id),
+                     edit=True)
     if kind == "u" and _in_step(ctx, "urg") and value in ("A", "B"):
         data["urgency"] = value
         await ctx.set_dialog(INTAKE, "desc", data)
-        return Reply(f"紧急程度：{URGENCY_NAMES[value]}\n请用一段文字描述问题：现状、困难、希望得到的支持（5～2000字）。", edit=True)
+        return Reply(f"紧急程度：{URGENCY_NAMES[value]}\n{DESC_PROMPT}", edit=True)
     if kind == "done" and _in_step(ctx, "att"):
         await ctx.set_dialog(INTAKE, "confirm", data)
         return await _summary(ctx, data)
     if kind == "ok" and _in_step(ctx, "confirm"):
         return await _file(ctx, data, edit=True)
-    if kind == "no" and ctx.dialog is not None and ctx.dialog.flow == INTAKE:
+    if kind == "no":
         await ctx.clear_dialog()
         return Reply("已取消，未提交任何内容。", edit=True)
-    return Reply(EXPIRED, toast=True)
+    # The user's own intake is open but at another step: an older message's button.
+    return Reply(OUTDATED, toast=True)
 
 
 async def _summary(ctx: Context, data: dict) -> Reply:
@@ -128,7 +166,8 @@ async def _summary(ctx: Context, data: dict) -> Reply:
         f"紧急程度：{URGENCY_NAMES.get(data.get('urgency', 'B'))}\n内容：{data.get('description', '')}\n"
         f"附件：{len(files)} 个"
     )
-    return Reply(text, buttons=[[Button("确认提交", data="ai:ok"), Button("取消", data="ai:no")]])
+    owner = ctx.user.id
+    return Reply(text, buttons=[[Button("确认提交", data=_data("ok", None, owner)), Button("取消", data=_data("no", None, owner))]])
 
 
 @flow(INTAKE)
@@ -140,36 +179,34 @@ async def on_intake_message(ctx: Context):
     if step == "cat" and (text in CATEGORIES or text == "自动识别"):
         data["category"] = None if text == "自动识别" else text
         await ctx.set_dialog(INTAKE, "urg", data)
-        return Reply(PROMPTS["urg"][0], buttons=_urgency_buttons())
+        return Reply(f"类别：{text}\n" + PROMPTS["urg"], buttons=_urgency_buttons(ctx.user.id))
     if step == "urg" and text.upper() in ("A", "B"):
         data["urgency"] = text.upper()
         await ctx.set_dialog(INTAKE, "desc", data)
-        return Reply("请用一段文字描述问题：现状、困难、希望得到的支持（5～2000字）。")
+        return Reply(f"紧急程度：{URGENCY_NAMES[text.upper()]}\n{DESC_PROMPT}")
     if step in PROMPTS:
-        ents = await cadre_enterprises(ctx) if step == "ent" else []
-        prompt, make = PROMPTS[step]
-        return Reply("请点击下方按钮选择。" + prompt + "\n（发送 /cancel 取消）", buttons=make(ents))
+        return Reply(RETRY[step] + CANCEL_HINT, buttons=await _step_buttons(ctx, step))
     if step == "desc":
         if not text and ctx.inc.attachments:
-            return Reply("请先用文字描述问题，再发送照片或文件。")
+            return Reply("请先用文字描述问题，再发送照片或文件。" + CANCEL_HINT)
         error = validate_text(text)
         if error:
-            return Reply(error)
+            return Reply(error + CANCEL_HINT)
         data["description"] = text
         data["files"] = _files(ctx, [])
         await ctx.set_dialog(INTAKE, "att", data)
         return Reply("可以发送现场照片或文件作为附件（可选）。发送完毕或不需要附件时，请点击“完成”。",
-                     buttons=[[Button("完成", data="ai:done")]])
+                     buttons=_done_button(ctx.user.id))
     if step == "att":
         if not ctx.inc.attachments:
-            return Reply("请发送照片或文件，或点击“完成”继续。", buttons=[[Button("完成", data="ai:done")]])
+            return Reply("请发送照片或文件，或点击“完成”继续。" + CANCEL_HINT, buttons=_done_button(ctx.user.id))
         files = data.get("files") or []
         if len(files) >= MAX_FILES:
-            return Reply(f"附件最多 {MAX_FILES} 个，请点击“完成”继续。", buttons=[[Button("完成", data="ai:done")]])
+            return Reply(f"附件最多 {MAX_FILES} 个，请点击“完成”继续。", buttons=_done_button(ctx.user.id))
         data["files"] = _files(ctx, files)
         await ctx.set_dialog(INTAKE, "att", data)
         return Reply(f"已收到附件（共 {len(data['files'])} 个）。可继续发送，或点击“完成”。",
-                     buttons=[[Button("完成", data="ai:done")]])
+                     buttons=_done_button(ctx.user.id))
     if step == "confirm":
         return await _summary(ctx, data)
     await ctx.clear_dialog()
@@ -199,8 +236,12 @@ async def _file(ctx: Context, data: dict, *, edit: bool = False) -> list[Reply]:
     await ctx.clear_dialog()
     routed = await ctx.session.get(OrgUnit, appeal.routed_unit_id) if appeal.routed_unit_id else None
     how = "自动识别" if appeal.category_confidence is not None else "您选择"
+    urgency = URGENCY_NAMES[appeal.urgency]
+    if data.get("quick"):
+        urgency += f"（根据描述判断为{appeal.urgency}类，可更正）"
     head = (f"✅ 已提交诉求 #{appeal.id}。\n类别：{appeal.category}（{how}）；对口单位：{short_unit(routed.name) if routed else '—'}；"
-            f"等待{appeal.county.name}县级审核。\n类别不对可点“更正类别”（审核前有效）。")
+            f"等待{appeal.county.name}县级审核。\n紧急程度：{urgency}\n"
+            "类别或紧急程度不对，可点下方“更正类别”或“改为A类/B类”（审核前有效）。")
     replies = [Reply(head, edit=edit), await appeal_card(ctx, appeal)]
     similar = await similar_appeals(ctx, appeal)
     if similar:

@@ -100,16 +100,95 @@ def find_unit(text: str, units: list[OrgUnit]) -> OrgUnit | None:
     return best[1] if best else None
 
 
+_CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_NUMBER = r"[0-9]+|[零〇一二两三四五六七八九十百]+"
+# A count of days: '10个工作日', '十五天', '两周'. '日' right after '月' is a date ('3月20日'), not a count.
+_DAYS = re.compile(rf"(?<![0-9.])({_NUMBER})\s*(?:个)?\s*(工作日|工作天|天|日|周|星期)?")
+MAX_EXTENSION = 60
+EXTENSION_EXAMPLE = "例如：项目审批流程较长，需要延期10个工作日。"
+
+
+def chinese_number(text: str) -> int | None:
+    """'十五' -> 15, '二十' -> 20, '一百' -> 100, '两' -> 2; None if it is not a plain Chinese numeral."""
+    if not text:
+        return None
+    total, current = 0, None
+    for ch in text:
+        if ch in _CN_DIGITS:
+            if current is not None:
+                return None  # '一二' is not a number of days
+            current = _CN_DIGITS[ch]
+        elif ch in "十百":
+            unit = 10 if ch == "十" else 100
+            total += (1 if current is None else current) * unit
+            current = None
+        else:
+            return None
+    return total + (current or 0)
+
+
+def _days_in(text: str) -> tuple[int, tuple[int, int]] | None:
+    """The requested number of working days and its span; a number with a day unit wins over a bare one."""
+    bare = None
+    for m in _DAYS.finditer(text):
+        raw, unit = m.group(1), m.group(2)
+        if unit == "日" and text[max(0, m.start() - 1):m.start()] == "月":
+            continue
+        if unit is None and text[m.end():m.end() + 1] in ("月", "年", "号", "万", "元", "%", "％", "千", "人", "台", "家"):
+            continue
+        value = int(raw) if raw.isdigit() else chinese_number(raw)
+        if value is None or (unit is None and not raw.isdigit() and m.start() != 0):
+            continue  # a bare Chinese numeral counts only at the start ('十五 等待批复'), not in '统一协调'
+        if unit in ("周", "星期"):
+            value *= 5  # a week is five working days
+        if unit:
+            return value, m.span()
+        if bare is None:
+            bare = (value, m.span())
+    return bare
+
+
 def parse_extension(text: str) -> tuple[int, str] | str:
-    """'5 等待设备到货' -> (5, '等待设备到货'); otherwise a Chinese error message."""
-    m = re.match(r"^\s*(\d{1,3})\s*(?:个)?(?:工作日|天|日)?\s*[，,：:、\s]*(.*)$", text or "", re.S)
-    if not m:
-        return "请按“天数 理由”的格式输入，例如：5 设备到货延迟，需等待安装调试。"
-    days, reason = int(m.group(1)), m.group(2).strip()
-    if not 1 <= days <= 60:
-        return "延期天数应在1到60个工作日之间。"
+    """Working days and reason from free wording ('需要延期10个工作日', '十五天 等待批复'); else a Chinese error."""
+    text = unicodedata.normalize("NFKC", text or "").strip()  # full-width digits and punctuation
+    found = _days_in(text)
+    if found is None:
+        return f"没有识别出延期天数。请按格式写明延期的工作日数和理由，{EXTENSION_EXAMPLE}"
+    days, (start, end) = found
+    if days < 1:
+        return f"延期天数至少为1个工作日。{EXTENSION_EXAMPLE}"
+    if days > MAX_EXTENSION:
+        return f"延期最多{MAX_EXTENSION}个工作日（您填写了{days}个）。如确需更长时间，请联系审核人员调整时限。"
+    reason = text[:start] + " " + text[end:]
+    # Drop the verb that went with the number ('需要延期'), keep the reason itself.
+    reason = re.sub(r"(?:需要|需|申请|请求|拟|希望|建议)?(?:延期|延长|顺延)(?:时限|期限)?", " ", reason)
+    reason = re.sub(r"\s+", " ", reason).strip(" ，,：:、；;。.")
     err = validate_text(reason, what="延期理由", min_len=4, max_len=500)
-    return err if err else (days, reason)
+    if err:
+        return f"{err}{EXTENSION_EXAMPLE}"
+    return days, reason
+
+
+# Words that mark an appeal as urgent (A class); a negation right before one cancels it ('尚未停产').
+URGENT_WORDS = (
+    "十万火急", "火烧眉毛", "迫在眉睫", "刻不容缓", "燃眉之急", "紧急", "急需", "急迫", "紧迫", "加急",
+    "停产", "停工", "停线", "停业", "断供", "马上", "立即", "立刻", "影响投产", "影响交货", "影响交付",
+    "影响发工资", "发不出工资", "发工资", "工资发放", "面临违约",
+)
+_NEGATION = ("不", "未", "没", "无", "没有", "并非", "并不")
+
+
+def infer_urgency(text: str) -> tuple[str, str | None]:
+    """('A', the urgent word found) when the description sounds urgent, else ('B', None)."""
+    text = text or ""
+    for word in URGENT_WORDS:
+        start = text.find(word)
+        while start != -1:
+            before = text[max(0, start - 2):start]
+            if not before.endswith(_NEGATION):
+                return "A", word
+            start = text.find(word, start + 1)
+    return "B", None
 
 
 def parse_date(text: str, today: date) -> date | str:

@@ -51,7 +51,7 @@ async def file_appeal(ctx: Context, *, enterprise_id: int, description: str, cat
                                          file_name=att.get("file_name"), created_at=ctx.now))
     how = "自动识别" if confidence is not None else "人工选择"
     ctx.session.add(AppealEvent(appeal_id=appeal.id, actor_id=ctx.user.id, at=ctx.now, action="file", from_status=None,
-                                to_status=str(S.SUBMITTED), note=f"类别：{category}（{how}），对口单位：{unit.name if unit else '—'}"))
+                                to_status=str(S.SUBMITTED), note=f"类别：{category}（{how}），对口单位：{short_unit(unit.name) if unit else '—'}"))
     await ctx.session.flush()
     await ctx.session.refresh(appeal)
     await workflow.notify_concerned(ctx, appeal, "提交新诉求，待县级审核", appeal.description[:200])
@@ -102,11 +102,16 @@ async def card_text(ctx: Context, appeal: Appeal) -> str:
                                      .where(AppealAttachment.appeal_id == appeal.id))
     if files:
         lines.append(f"附件：{files} 个")
-    last_stage = await ctx.session.scalar(
-        select(AppealEvent.note).where(AppealEvent.appeal_id == appeal.id, AppealEvent.action == "stg")
-        .order_by(AppealEvent.id.desc()).limit(1))
-    if last_stage and status == S.IN_PROGRESS:
-        lines.append(f"最新阶段性答复：{_first_line(last_stage, 150)}")
+    if status == S.RETURNED or status in (S.SUBMITTED, S.CITY_REVIEW):
+        # The cadre must see what to add; after resubmitting, the reviewer sees what was asked for.
+        last_return = await _latest_note(ctx, appeal, "ret")
+        if last_return:
+            label = "退回原因" if status == S.RETURNED else "上次退回原因"
+            lines.append(f"{label}：{_first_line(last_return, 200)}")
+    if status in (S.ASSIGNED, S.IN_PROGRESS):
+        last_stage = await _latest_note(ctx, appeal, "stg")
+        if last_stage:
+            lines.append(f"最新阶段性答复：{_first_line(last_stage, 150)}")
     if appeal.result and status != S.IN_PROGRESS:
         lines.append(f"办理结果：{_first_line(appeal.result, 200)}")
     if appeal.explanation and status != S.IN_PROGRESS:
@@ -116,6 +121,13 @@ async def card_text(ctx: Context, appeal: Appeal) -> str:
     if appeal.duplicate_of_id:
         lines.append(f"重复诉求：与 #{appeal.duplicate_of_id} 重复")
     return "\n".join(lines)
+
+
+async def _latest_note(ctx: Context, appeal: Appeal, action: str) -> str | None:
+    """The note of the appeal's latest event of an action (return reason, stage reply), or None."""
+    return await ctx.session.scalar(
+        select(AppealEvent.note).where(AppealEvent.appeal_id == appeal.id, AppealEvent.action == action)
+        .order_by(AppealEvent.id.desc()).limit(1))
 
 
 def _timeliness(ctx: Context, appeal: Appeal) -> str:
@@ -150,8 +162,14 @@ async def card_buttons(ctx: Context, appeal: Appeal) -> list[list[Button]]:
         rows.append([Button(workflow.TABLE[a].label, data=f"ap:{a}:{aid}") for a in simple[i:i + 3]])
     if "sat" in actions:
         rows.append([Button(name, data=f"ap:sat:{aid}:{k}") for k, name in (("1", "满意"), ("2", "基本满意"), ("3", "不满意"))])
+    fixes = []
     if "cat" in actions:
-        rows.append([Button("更正类别", data=f"ap:cp:{aid}")])
+        fixes.append(Button("更正类别", data=f"ap:cp:{aid}"))
+    if "urg" in actions:
+        other = "B" if appeal.urgency == "A" else "A"
+        fixes.append(Button(f"改为{other}类", data=f"ap:urg:{aid}:{other}"))
+    if fixes:
+        rows.append(fixes)
     rows.append([Button("办理记录", data=f"ap:h:{aid}")])
     return rows
 

@@ -13,6 +13,7 @@ from storage.models.appeals import CATEGORIES, CLOCK_RUNNING
 
 from . import workflow
 from .actions import load_appeal
+from .effects import duplicate_target, duplicate_warnings
 from .rules import days_left_label, short_unit, unit_aliases
 
 S = AppealStatus
@@ -253,17 +254,32 @@ async def on_page(ctx: Context):
     return Reply("您的角色无权查看该列表。", toast=True)
 
 
+DUP_USAGE = "用法：/dup 诉求编号 原诉求编号，例如 /dup 15 12（把 #15 关联为 #12 的重复诉求）"
+
+
+def _brief(a: Appeal) -> str:
+    desc = a.description.replace("\n", " ")
+    desc = desc if len(desc) <= 60 else desc[:60] + "…"
+    return f"#{a.id}｜{a.category}｜{a.enterprise.name}｜{STATUS_NAMES[S(a.status)]}\n   {desc}"
+
+
 @command("dup", "关联重复诉求（/dup 编号 原诉求编号）", roles={Role.ADMIN}, where="private", menu=False)
 async def dup_command(ctx: Context):
-    """Link an appeal to the earlier one it duplicates."""
-    words = ctx.args.split()
-    if len(words) != 2:
-        return Reply("用法：/dup 诉求编号 原诉求编号，例如 /dup 15 12")
+    """Show both appeals and ask to confirm linking the first as a duplicate of the second."""
+    words = [w.lstrip("#＃") for w in ctx.args.split()]
+    if len(words) != 2 or not all(w.isdigit() and len(w) <= 12 for w in words):
+        return Reply(DUP_USAGE)
     appeal = await load_appeal(ctx, words[0])
     if appeal is None:
-        return Reply(f"没有找到诉求 {words[0]}。")
+        return Reply(f"没有找到诉求 #{words[0]}。")
+    refusal = workflow.check(await workflow.relations(ctx, appeal), appeal, "dup", ctx.today)
+    if refusal:
+        return Reply(refusal)
     try:
-        done = await workflow.apply(ctx, appeal, "dup", text=words[1])
-    except workflow.Refused as refusal:
-        return Reply(str(refusal))
-    return Reply(done)
+        other = await duplicate_target(ctx, appeal, words[1])
+    except workflow.Refused as error:
+        return Reply(str(error))
+    lines = [f"请确认：把 #{appeal.id} 关联为 #{other.id} 的重复诉求？", "重复诉求：" + _brief(appeal), "原诉求：" + _brief(other)]
+    lines += [f"⚠️ {w}" for w in duplicate_warnings(appeal, other)]
+    buttons = [[Button("确认关联", data=f"ap:dup:{appeal.id}:{other.id}"), Button("取消", data=f"ap:dupn:{appeal.id}")]]
+    return Reply("\n".join(lines), buttons=buttons)

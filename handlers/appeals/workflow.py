@@ -64,13 +64,14 @@ TABLE: dict[str, Transition] = {t.action: t for t in [
     _t("exp", "解释说明", {UNIT: {S.IN_PROGRESS}, ADMIN: {S.IN_PROGRESS}}, S.EXPLAINED,
        prompt="请输入给企业的解释说明（无法满足的政策或法律依据，以及可行的替代办法）："),
     _t("tr", "转办", {UNIT: RUNNING, ADMIN: RUNNING}, S.ASSIGNED,
-       prompt="请输入应承办的单位名称和转办理由，例如：土地要素保障组 该问题属于用地指标。\n（办理时限不重新计算）"),
+       prompt="请输入应承办的单位名称和转办理由，例如：土地组 该问题属于用地指标。\n（办理时限不重新计算）"),
     _t("ext", "申请延期", {UNIT: RUNNING, ADMIN: RUNNING}, None,
-       prompt="请输入延期天数（工作日）和理由，例如：5 设备到货延迟，需等待安装调试。"),
+       prompt="请输入延期的工作日数（1～60）和理由，例如：设备到货延迟，需等待安装调试，申请延期10个工作日。"),
     _t("exy", "同意延期", {COUNTY_LEVEL: RUNNING, ADMIN: RUNNING}, None),
     _t("exn", "不同意延期", {COUNTY_LEVEL: RUNNING, ADMIN: RUNNING}, None),
     _t("sat", "评价", {OWN: {S.RESOLVED, S.EXPLAINED}, ADMIN: {S.RESOLVED, S.EXPLAINED}}, None, needs_x=True),
     _t("cat", "更正类别", {OWN: {S.SUBMITTED}, COUNTY: {S.SUBMITTED}, ADMIN: {S.SUBMITTED}}, None, needs_x=True),
+    _t("urg", "更正紧急程度", {OWN: {S.SUBMITTED}, COUNTY: {S.SUBMITTED}, ADMIN: {S.SUBMITTED}}, None, needs_x=True),
     _t("dl", "设定时限", {ADMIN: RUNNING}, None, prompt="请输入新的办理时限（如 2026-03-20 或 10个工作日）："),
     _t("dup", "关联重复", {ADMIN: ALL}, None, prompt="请输入与本诉求重复的原诉求编号（如 12）："),
 ]}
@@ -141,6 +142,10 @@ class Refused(Exception):
     """An action that may not happen; the message is shown to the user and nothing changes."""
 
 
+class BadInput(Refused):
+    """The typed or chosen value does not fit the action; a dialog asking for it stays open."""
+
+
 async def apply(ctx: Context, appeal: Appeal, action: str, *, x: str | None = None, text: str | None = None) -> str:
     """Re-check and perform an action; returns a short Chinese confirmation or raises Refused."""
     from .effects import EFFECTS
@@ -162,8 +167,9 @@ async def apply(ctx: Context, appeal: Appeal, action: str, *, x: str | None = No
     ctx.session.add(AppealEvent(appeal_id=appeal.id, actor_id=ctx.user.id, at=ctx.now, action=recorded,
                                 from_status=str(before), to_status=str(after), note=note))
     await ctx.session.flush()
-    await notify_concerned(ctx, appeal, ACTION_NAMES.get(recorded, recorded), note, extra=effect.notify)
-    return f"已{ACTION_NAMES.get(recorded, recorded)}：诉求 #{appeal.id} 当前状态 {STATUS_NAMES[after]}。"
+    what = effect.label or ACTION_NAMES.get(recorded, recorded)
+    await notify_concerned(ctx, appeal, what, note, extra=effect.notify)
+    return f"{effect.done or '已' + what}：诉求 #{appeal.id} 当前状态 {STATUS_NAMES[after]}。"
 
 
 async def concerned_users(ctx: Context, appeal: Appeal) -> set[int]:
