@@ -139,7 +139,7 @@ _PURPOSE_AFTER = frozenset({"用", "专用", "用的", "使用", "配套"})
 _PURPOSE_BEFORE = frozenset({"用于", "适用于", "应用于", "用在", "适合", "供"})
 # Generic heads that name a form or category, not the product itself (磷酸铁锂正极材料).
 WEAK_HEADS = frozenset({"正极材料", "负极材料", "片材", "颗粒", "粒子", "件", "制品", "系列",
-                        "粉体", "成品", "半成品", "毛坯", "材", "料", "组", "套", "台", "个",
+                        "粉体", "成品", "半成品", "毛坯", "材", "料", "组", "套", "台", "个", "装",
                         "只", "支", "根", "条", "块", "批", "款", "类", "种"})
 # Cue verbs: a phrase right before one of these, with another phrase after it in the same
 # clause, names who is asking (电池厂求购隔膜, 仓库要托盘), not the goods.
@@ -152,16 +152,19 @@ FORM_HEADS = frozenset({"树脂", "树脂粉", "粉", "粉末", "颗粒", "粒�
                         "产品", "卷", "卷材", "板材", "系列产品", "成品", "溶液", "气体", "原液", "电站"})
 # Process words that link two products inside one compound (木方加工机械 is a machine).
 _LINK_WORDS = frozenset({"加工", "制造", "开采", "检测", "清洗", "安装", "维修", "保养", "维保", "改造", "翻新",
-                         "调试"})
+                         "调试", "拆装", "拆卸", "搬运"})
 # ... of which these name a different service when they end the phrase (碳酸锂检测 is not
 # 碳酸锂); 加工/制造 at the end just say the poster makes the product (齿轮加工 = gears).
-_SERVICE_WORDS = frozenset({"开采", "检测", "清洗", "安装", "维修", "保养", "维保", "改造", "翻新", "调试"})
+_SERVICE_WORDS = frozenset({"开采", "检测", "清洗", "安装", "维修", "保养", "维保", "改造", "翻新", "调试", "拆装",
+                            "拆卸", "搬运"})
 # Unknown words ending in a form suffix name the stem product (丙烷气 -> 丙烷, 氧化铝粉 -> 氧化铝).
 _FORM_SUFFIXES = ("溶液", "粉末", "粉体", "颗粒", "气", "粉", "液")
 # Words too generic to be a product on their own (设备 in 设备正常运转).
 _GENERIC_LONE = frozenset({"设备", "机械", "配件", "材料", "服务", "系统", "工程", "装置", "器材", "零件", "产品",
                           "开采", "检测", "清洗", "安装", "维修", "加工", "制造", "保养", "维保", "改造",
-                          "翻新", "调试"})
+                          "翻新", "调试", "拆装", "拆卸", "搬运", "司机", "师傅"})
+# One-character words jieba leaves alone that name a product family (涤纶布 -> 涤纶 + 面料).
+_CHAR_HEADS = {"布": "面料"}
 # Markers that the phrase before them qualifies a later product (纸箱厂的废纸).
 _OF = frozenset({"的", "之"})
 
@@ -249,7 +252,11 @@ def _jieba_units_cached(text: str) -> tuple:
     out: list[Unit] = []
     for pair in pos_tokenizer().lcut(text, HMM=True):
         tok, flag = pair.word.strip(), pair.flag
-        if tok in _LINK_WORDS:  # a link inside a compound; a service head when last (碳酸锂检测)
+        if tok in _GENERIC_LONE and tok not in _LINK_WORDS:  # 电镀+设备, 装载机+司机: a head, never alone
+            out.append((sys.intern(tok), tok, WEIGHT_NOUN))
+        elif tok in _CHAR_HEADS:
+            out.append((_CHAR_HEADS[tok], tok, WEIGHT_NOUN))
+        elif tok in _LINK_WORDS:  # a link inside a compound; a service head when last (碳酸锂检测)
             out.append((sys.intern(tok), tok, WEIGHT_NOUN if tok in _SERVICE_WORDS else WEIGHT_OTHER))
         elif (not tok or tok in lex.stop or _NUM_RE.fullmatch(tok) or all(c in _CN_NUM for c in tok)
                 or not any(ch.isalnum() for ch in tok)):
