@@ -39,19 +39,20 @@ def _db_upgrade(args, settings: Settings) -> int:
 def _demo(args, settings: Settings) -> int:
     """Add the fictional demo data."""
     from storage.db import Database
-    from storage.demo import seed_demo
+
+    from .demo import seed_everything
 
     async def run():
         db = Database(settings.database_url)
         try:
             await db.upgrade()
-            async with db.session() as session:
-                return await seed_demo(session)
+            return await seed_everything(db)
         finally:
             await db.dispose()
 
-    refs = asyncio.run(run())
-    print(f"演示数据已就绪：{len(refs.enterprise_ids)} 家企业，{len(refs.user_ids)} 名用户。")
+    refs, docs = asyncio.run(run())
+    handbook = f"，导入演示政策汇编 {docs} 份文件" if docs else ""
+    print(f"演示数据已就绪：{len(refs.enterprise_ids)} 家企业，{len(refs.user_ids)} 名用户{handbook}。")
     return 0
 
 

@@ -5,13 +5,14 @@ import asyncio
 import sys
 from pathlib import Path
 
-DEMO_HANDBOOK = Path(__file__).resolve().parent.parent / "nlp" / "data" / "handbook"
 
 
 def _paths(args) -> list[Path]:
+    from .demo import demo_handbook_files
+
     paths = [Path(p) for p in args.paths]
     if args.demo:
-        paths += sorted(p for p in DEMO_HANDBOOK.iterdir() if p.suffix.lower() in (".md", ".txt", ".docx"))
+        paths += demo_handbook_files()
     return paths
 
 

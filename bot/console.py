@@ -11,7 +11,9 @@ from sqlalchemy import select
 from handlers.dispatcher import Dispatcher
 from handlers.types import Attachment, Incoming, Reply
 from storage.db import Database
-from storage.demo import DEMO_GROUP_CHAT_ID, seed_demo
+from storage.demo import DEMO_GROUP_CHAT_ID
+
+from .demo import seed_everything
 from storage.models import ROLE_NAMES, Outbox, Role, User
 
 HELP = (
@@ -170,8 +172,7 @@ async def run_console(settings, *, demo: bool = False, role: str = "cadre", stdi
     try:
         await db.upgrade()
         if demo:
-            async with db.session() as session:
-                await seed_demo(session)
+            await seed_everything(db)
         console = Console(db, Dispatcher(db, settings), out=out)
         async with db.session() as s:
             console.last_outbox_id = await s.scalar(select(Outbox.id).order_by(Outbox.id.desc()).limit(1)) or 0
