@@ -20,9 +20,9 @@ from nlp.matching_lexicon import analyse, lexicon
 KINDS = ("supply", "demand")
 OTHER = {"supply": "demand", "demand": "supply"}
 MIN_SCORE = 62.0  # below this a hit is not worth a cadre's attention
-_SERVICE_HEADS = frozenset({"开采", "检测", "清洗", "安装", "维修", "加工", "制造", "保养", "维保", "改造", "翻新",
+_SERVICE_HEADS = frozenset({"开采", "检测", "清洗", "维修", "加工", "制造", "保养", "维保", "改造", "翻新",
                             "调试", "拆装", "拆卸", "搬运", "司机", "师傅"})
-_WASTE = frozenset({"废", "废旧", "废弃", "旧"})
+_WASTE = frozenset({"废", "废旧", "废弃", "旧", "报废", "二手旧"})
 _SPEC_CONFLICT_CLASSES = ("dia", "dn", "elec", "size", "grade")
 
 
@@ -82,6 +82,7 @@ def phrase_sim(q: tuple, c: tuple) -> float:
         (short, long_), mods = ((hq, hc), q[:-1]) if len(hq) < len(hc) else ((hc, hq), c[:-1])
         extra = long_[: len(long_) - len(short)]
         head = 0.85 if len(short) >= 2 else 0.75
+        mods = [m for m in mods if len(m) > 1]  # one-character modifiers are mostly verbs (做, 要)
         tmods = [m for m in mods if m in terms]
         if (tmods or long_ in terms) and mods and not any(m in extra or extra in m for m in mods):
             head = 0.3  # the broad side names a variant the specific side contradicts

@@ -149,20 +149,22 @@ CUES = frozenset({"需要", "求购", "采购", "收", "收购", "要", "寻找"
 WEIGHT_IDENTITY = 0.6
 # Form words that add nothing after a known product (pvc树脂粉, 浮法玻璃原片, 石墨烯粉末).
 FORM_HEADS = frozenset({"树脂", "树脂粉", "粉", "粉末", "颗粒", "粒子", "原片", "料", "原料", "材料",
-                        "产品", "卷", "卷材", "板材", "系列产品", "成品", "溶液", "气体", "原液", "电站"})
+                        "产品", "卷", "系列产品", "成品", "溶液", "气体", "原液", "电站"})
+# Form words that stand for a one-character head (pvc板材 = pvc板, 不锈钢管材 = 不锈钢管).
+_FORM_TO_CHAR = {"板材": "板", "管材": "管", "棒材": "棒", "卷材": "卷"}
 # Process words that link two products inside one compound (木方加工机械 is a machine).
 _LINK_WORDS = frozenset({"加工", "制造", "开采", "检测", "清洗", "安装", "维修", "保养", "维保", "改造", "翻新",
-                         "调试", "拆装", "拆卸", "搬运"})
+                         "调试", "拆装", "拆卸", "搬运", "设计"})
 # ... of which these name a different service when they end the phrase (碳酸锂检测 is not
 # 碳酸锂); 加工/制造 at the end just say the poster makes the product (齿轮加工 = gears).
-_SERVICE_WORDS = frozenset({"开采", "检测", "清洗", "安装", "维修", "保养", "维保", "改造", "翻新", "调试", "拆装",
+_SERVICE_WORDS = frozenset({"开采", "检测", "清洗", "维修", "保养", "维保", "改造", "翻新", "调试", "拆装",
                             "拆卸", "搬运"})
 # Unknown words ending in a form suffix name the stem product (丙烷气 -> 丙烷, 氧化铝粉 -> 氧化铝).
 _FORM_SUFFIXES = ("溶液", "粉末", "粉体", "颗粒", "气", "粉", "液")
 # Words too generic to be a product on their own (设备 in 设备正常运转).
 _GENERIC_LONE = frozenset({"设备", "机械", "配件", "材料", "服务", "系统", "工程", "装置", "器材", "零件", "产品",
                           "开采", "检测", "清洗", "安装", "维修", "加工", "制造", "保养", "维保", "改造",
-                          "翻新", "调试", "拆装", "拆卸", "搬运", "司机", "师傅"})
+                          "翻新", "调试", "拆装", "拆卸", "搬运", "司机", "师傅", "设计"})
 # One-character words jieba leaves alone that name a product family (涤纶布 -> 涤纶 + 面料).
 _CHAR_HEADS = {"布": "面料"}
 # Markers that the phrase before them qualifies a later product (纸箱厂的废纸).
@@ -311,6 +313,8 @@ def _collect(units: list, lex: Lexicon, phrases: list, surfaces: list, weights: 
                                 or (cur[-1][2] == WEIGHT_OTHER and len(cur[-1][0]) > 1)
                                 or (cur[-1][0] in FORM_HEADS and any(u[0] in lex.terms for u in cur[:-1]))):
             cur.pop()  # 液压油缸漏油 -> 液压油缸; 磷酸铁锂正极材料 -> 磷酸铁锂
+        if len(cur) > 1 and cur[-1][0] in _FORM_TO_CHAR:
+            cur[-1] = (_FORM_TO_CHAR[cur[-1][0]], cur[-1][1], WEIGHT_NOUN)
         # a lone single-character unknown word (量, 型 ...) is noise, not a product
         while cur and cur[0][0] in _LINK_WORDS:
             cur.pop(0)
