@@ -84,7 +84,10 @@ class BotRunner:
         if not self.settings.bot_username:
             self.settings.bot_username = username  # invite deep links need it
         if self.set_commands:
-            await self.adapter.set_commands(menu_commands())
+            # Private chats and groups get different menus; default is what older clients show.
+            await self.adapter.set_commands(menu_commands("private"), "default")
+            await self.adapter.set_commands(menu_commands("private"), "private")
+            await self.adapter.set_commands(menu_commands("group"), "group")
         if self.webhook_url:
             secret = (self.settings.webhook_secret.get_secret_value()
                       if self.settings.webhook_secret else new_secret())

@@ -11,7 +11,8 @@ from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.exceptions import (TelegramAPIError, TelegramForbiddenError, TelegramNetworkError,
                                 TelegramRetryAfter, TelegramServerError)
-from aiogram.types import (BotCommand, BufferedInputFile, CallbackQuery, InlineKeyboardButton,
+from aiogram.types import (BotCommand, BotCommandScopeAllGroupChats, BotCommandScopeAllPrivateChats,
+                           BufferedInputFile, CallbackQuery, InlineKeyboardButton,
                            InlineKeyboardMarkup, Message, Update)
 
 from handlers.types import Incoming, OutFile
@@ -116,9 +117,12 @@ class AiogramAdapter:
         self.username = me.username
         return me.username or ""
 
-    async def set_commands(self, commands: list[tuple[str, str]]) -> None:
-        """setMyCommands with the Chinese descriptions."""
-        await self.bot.set_my_commands([BotCommand(command=c, description=d) for c, d in commands])
+    async def set_commands(self, commands: list[tuple[str, str]], scope: str = "default") -> None:
+        """setMyCommands with the Chinese descriptions, for all chats or only private/group chats."""
+        scopes = {"default": None, "private": BotCommandScopeAllPrivateChats(),
+                  "group": BotCommandScopeAllGroupChats()}
+        await self.bot.set_my_commands([BotCommand(command=c, description=d) for c, d in commands],
+                                       scope=scopes[scope])
 
     async def poll(self) -> None:
         """Start long polling in the background and return; updates run concurrently (per-user order kept)."""

@@ -180,12 +180,14 @@ def plan(inc: Incoming, replies: list[Reply]) -> list[Action]:
     return acts
 
 
-def menu_commands() -> list[tuple[str, str]]:
-    """(command, Chinese description) pairs for setMyCommands, from the handler registry."""
+def menu_commands(scope: str = "private") -> list[tuple[str, str]]:
+    """(command, Chinese description) pairs for setMyCommands in private chats or in groups."""
     import handlers.modules  # noqa: F401  (registers every capability)
     from handlers.registry import COMMANDS
 
-    return [(s.name, s.description[:256]) for s in COMMANDS.values() if s.menu]
+    places = ("any", "private") if scope == "private" else ("any", "group")
+    return [(s.name, s.description[:256]) for s in COMMANDS.values()
+            if s.menu and s.where in places and s.name.isascii() and s.name.islower()]
 
 
 # ---- executing a plan through a framework transport ------------------------------------------

@@ -6,8 +6,8 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from telegram import (Bot, BotCommand, CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup,
-                      Update)
+from telegram import (Bot, BotCommand, BotCommandScopeAllGroupChats, BotCommandScopeAllPrivateChats, CallbackQuery,
+                      InlineKeyboardButton, InlineKeyboardMarkup, Update)
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.ext import Application, ApplicationBuilder, CallbackQueryHandler, ContextTypes, MessageHandler, filters
 
@@ -129,9 +129,11 @@ class PtbAdapter:
         self.username = self.app.bot.username
         return self.username or ""
 
-    async def set_commands(self, commands: list[tuple[str, str]]) -> None:
-        """setMyCommands with the Chinese descriptions."""
-        await self.app.bot.set_my_commands([BotCommand(c, d) for c, d in commands])
+    async def set_commands(self, commands: list[tuple[str, str]], scope: str = "default") -> None:
+        """setMyCommands with the Chinese descriptions, for all chats or only private/group chats."""
+        scopes = {"default": None, "private": BotCommandScopeAllPrivateChats(),
+                  "group": BotCommandScopeAllGroupChats()}
+        await self.app.bot.set_my_commands([BotCommand(c, d) for c, d in commands], scope=scopes[scope])
 
     async def poll(self) -> None:
         """Start long polling (PTB's updater deletes any webhook first) and return."""

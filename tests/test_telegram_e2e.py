@@ -22,8 +22,11 @@ async def test_enrolment_by_invite(framework, fake, tg_demo):
     runner = await start_bot(fake, db, framework)
     try:
         # the menu is set at start, in Chinese
-        menu = dict((c["command"], c["description"]) for c in fake.commands["default::"])
-        assert {"start", "help", "invite"} <= set(menu) and "邀请" in menu["invite"]
+        menu = dict((c["command"], c["description"]) for c in fake.commands["all_private_chats::"])
+        assert {"start", "help", "invite", "appeal"} <= set(menu) and "邀请" in menu["invite"]
+        assert "bindgroup" not in menu and fake.commands["default::"] == fake.commands["all_private_chats::"]
+        group_menu = {c["command"] for c in fake.commands["all_group_chats::"]}
+        assert "bindgroup" in group_menu and "appeal" not in group_menu
         assert runner.settings.bot_username == "pandeng_test_bot"
         # an unknown account gets a polite explanation and no data
         await fake.send_text(STRANGER, "/help")
