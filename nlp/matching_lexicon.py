@@ -62,9 +62,15 @@ _NUM_RE = re.compile(r"[\d.]+")
 _SEP_RE = re.compile(r"[^\u4e00-\u9fffa-z0-9_]+")
 
 
+_UNIT_WORDS = (("千伏安", "kva"), ("千瓦时", "kwh"), ("千瓦", "kw"), ("千伏", "kv"), ("毫安时", "mah"),
+               ("安时", "ah"), ("毫米", "mm"), ("厘米", "cm"), ("兆帕", "mpa"))
+
+
 def normalize(text: str) -> str:
-    """NFKC (full-width to half-width), lower case, collapse whitespace."""
+    """NFKC (full-width to half-width), lower case, unit words to symbols, collapse whitespace."""
     t = unicodedata.normalize("NFKC", text or "").lower()
+    for word, symbol in _UNIT_WORDS:
+        t = re.sub(r"(\d)\s*" + word, r"\1" + symbol, t)
     return re.sub(r"\s+", " ", t).strip()
 
 
@@ -147,6 +153,7 @@ CUES = frozenset({"需要", "求购", "采购", "收", "收购", "要", "寻找"
                   "购买", "订购", "供应", "出售", "提供", "可提供", "长期供应", "大量供应", "销售",
                   "生产", "有现货", "现货供应", "长期收", "回收", "招标"})
 WEIGHT_IDENTITY = 0.6
+_SELL_WORDS = frozenset({"销售", "出售", "供应", "出租", "批发", "直销"})
 # Form words that add nothing after a known product (pvc树脂粉, 浮法玻璃原片, 石墨烯粉末).
 FORM_HEADS = frozenset({"树脂", "树脂粉", "粉", "粉末", "颗粒", "粒子", "原片", "料", "原料", "材料",
                         "产品", "卷", "系列产品", "成品", "溶液", "气体", "原液", "电站"})
@@ -303,6 +310,8 @@ def _collect(units: list, lex: Lexicon, phrases: list, surfaces: list, weights: 
     """Group one clause's units into phrases at separators; weigh each by head, purpose, role."""
     cur: list = []
     after_cue = False
+    # 回收 marks scrap, unless the clause also sells (二手变压器回收与销售)
+    selling = any(u[0] is None and u[1] in _SELL_WORDS for u in units)
     purpose_next = recycle_next = False
     last = before_cue = None  # last phrase of this clause; one that stood before a cue verb
     for unit in units:
@@ -326,7 +335,7 @@ def _collect(units: list, lex: Lexicon, phrases: list, surfaces: list, weights: 
                 w = max(w, WEIGHT_NOUN)  # 岩棉+管, 标签+纸: a one-character head of a compound
             if purpose_next or unit[1] in _PURPOSE_AFTER:
                 w = min(w, WEIGHT_PURPOSE)
-            if recycle_next or unit[1] == "回收":
+            if (recycle_next or unit[1] == "回收") and not selling:
                 cur.insert(0, ("废", "", 0.0))  # 锂电池回收 is scrap to take, not batteries
             if before_cue is not None and w >= WEIGHT_NOUN:
                 weights[before_cue] = min(weights[before_cue], WEIGHT_IDENTITY)
