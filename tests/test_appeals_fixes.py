@@ -37,6 +37,19 @@ async def test_transfer_to_own_unit_keeps_the_dialog_open(demo):
     assert a.unit.name == "土地要素保障组" and await count(db, DialogState) == 0
 
 
+async def test_a_dialog_ended_by_a_refusal_says_so(demo):
+    db, refs = demo
+    chat = ChatDriver(db)
+    u = refs.user_ids
+    aid = await _in_progress(chat, u)
+    await chat.press(u["赵敏"], f"ap:fin:{aid}")
+    await chat.press(u["王建国"], f"ap:tr:{aid}")
+    await chat.send(u["王建国"], "土地组 属于用地问题")  # meanwhile the city office moves it away
+    r = await chat.send(u["赵敏"], "工商银行已续贷500万元")
+    assert "无权" in r[0].text and "“办结”操作已结束" in r[0].text and await count(db, DialogState) == 0
+    assert (await load(db, aid)).status == S.ASSIGNED
+
+
 async def test_every_action_dialog_survives_bad_input(demo):
     db, refs = demo
     chat = ChatDriver(db)
@@ -93,8 +106,10 @@ async def test_dup_command_asks_before_linking(demo):
     assert await snapshot(db, second) == before  # nothing happens before the press
     r2 = await chat.press(admin, buttons_of(r)["取消"])
     assert "已取消" in r2[0].text and (await load(db, second)).duplicate_of_id is None
-    r2 = await chat.press(u["李卫东"], buttons_of(r)["确认关联"])  # a reviewer pressing the admin's button
+    r2 = await chat.press(u["李卫东"], buttons_of(r)["确认关联"])  # a reviewer pressing the admin's buttons
     assert r2[0].toast and (await load(db, second)).duplicate_of_id is None
+    r2 = await chat.press(u["李卫东"], buttons_of(r)["取消"])
+    assert r2[0].toast and "这不是您的操作" in r2[0].text
     r2 = await chat.press(admin, buttons_of(r)["确认关联"])
     assert r2[0].text.startswith("已关联重复") and r2[1].edit
     assert (await load(db, second)).duplicate_of_id == first
@@ -117,6 +132,8 @@ async def test_someone_elses_intake_buttons_are_refused_as_not_theirs(demo):
     r = await chat.send(u["张伟"], "企业流动资金紧张，申请贷款被银行拒绝，希望协调续贷")
     r = await chat.press(u["张伟"], buttons_of(r)["完成"])
     confirm = buttons_of(r)["确认提交"]
+    r2 = await chat.send(u["张伟"], "好的")  # typing instead of pressing: told what to press, buttons again
+    assert r2[0].text.startswith("请点击下方“确认提交”") and "确认提交" in buttons_of(r2)
     for other in ("李卫东", "杨帆", "王建国"):
         r2 = await chat.press(u[other], confirm)
         assert r2[0].toast and r2[0].text == "这不是您的操作，按钮无效。", other
@@ -199,7 +216,8 @@ async def test_return_reason_is_on_the_card(demo):
     card = (await chat.press(u["张伟"], f"ap:v:{aid}"))[0].text
     assert "退回原因：请补充近三年财务报表和银行拒贷说明" in card
     await chat.press(u["张伟"], f"ap:res:{aid}")
-    await chat.send(u["张伟"], "已补充财务报表，拒贷原因是抵押物不足")
+    r = await chat.send(u["张伟"], "已补充财务报表，拒贷原因是抵押物不足")
+    assert r[0].text.startswith("已补充并重新提交：")
     card = (await chat.press(u["李卫东"], f"ap:v:{aid}"))[0].text
     assert "上次退回原因：请补充近三年财务报表" in card
     # A second return shows the latest reason only.
@@ -232,3 +250,19 @@ async def test_urgency_is_inferred_from_one_line_and_correctable(demo):
     # Calm wording stays B, and says how to change it.
     r = await chat.send(u["张伟"], "/appeal 企业想了解高新技术企业认定的申报条件，目前并不紧急")
     assert "B类（一般）（根据描述判断为B类，可更正）" in text_of(r) and "改为A类" in buttons_of(r)
+
+
+async def test_city_level_extension_refusal_names_who_decides(demo):
+    db, refs = demo
+    chat = ChatDriver(db)
+    u = refs.user_ids
+    aid = await file_quick(chat, u["张伟"])
+    await chat.press(u["李卫东"], f"ap:esc:{aid}")
+    await chat.press(u["王建国"], f"ap:au:{aid}")
+    r = await chat.press(u["王建国"], f"ap:v:{aid}")
+    await chat.press(u["王建国"], buttons_of(r)["交金融组"])
+    await chat.press(u["赵敏"], f"ap:ext:{aid}")
+    await chat.send(u["赵敏"], "5 需等待省级金融部门批复")
+    r = await chat.press(u["李卫东"], f"ap:exy:{aid}")
+    assert r[0].toast and "由市指挥部办公室决定" in r[0].text
+    assert (await load(db, aid)).extension_state == "pending"

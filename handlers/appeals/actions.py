@@ -48,6 +48,9 @@ async def on_button(ctx: Context):
     if action == "cp":
         return await _category_picker(ctx, appeal)
     if action == "dupn":
+        # Only /dup's asker (an admin) has this question on screen; anyone else gets told it is not theirs.
+        if workflow.ADMIN not in await workflow.relations(ctx, appeal):
+            return _toast("这不是您的操作，按钮无效。")
         return Reply(f"已取消，诉求 #{appeal.id} 未关联重复诉求。", edit=True)
     t = workflow.TABLE.get(action)
     if t is None:
@@ -133,6 +136,6 @@ async def on_action_text(ctx: Context):
         return _prompt_again(action, str(error))
     except workflow.Refused as refusal:
         await ctx.clear_dialog()
-        return Reply(str(refusal))
+        return Reply(f"{refusal}\n本次“{workflow.TABLE[action].label}”操作已结束，未做任何更改。")
     await ctx.clear_dialog()
     return [Reply(done), await appeal_card(ctx, appeal)]

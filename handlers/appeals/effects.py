@@ -105,7 +105,7 @@ async def _resubmit(ctx, appeal, rels, x, text) -> Effect:
     appeal.description = f"{appeal.description}\n【补充】{text}"
     # Back to whoever returned it: the city when it had been escalated, else the county.
     appeal.status = S.CITY_REVIEW if appeal.level == "city" else S.SUBMITTED
-    return Effect()
+    return Effect(done="已补充并重新提交")
 
 
 @effect("con")

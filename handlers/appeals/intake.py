@@ -208,7 +208,9 @@ async def on_intake_message(ctx: Context):
         return Reply(f"已收到附件（共 {len(data['files'])} 个）。可继续发送，或点击“完成”。",
                      buttons=_done_button(ctx.user.id))
     if step == "confirm":
-        return await _summary(ctx, data)
+        summary = await _summary(ctx, data)
+        summary.text = "请点击下方“确认提交”或“取消”（发送 /cancel 也可取消）。\n" + summary.text
+        return summary
     await ctx.clear_dialog()
     return Reply(EXPIRED)
 

@@ -128,6 +128,8 @@ def check(rels: set[str], appeal: Appeal, action: str, today: date) -> str | Non
     if not may(rels, appeal, action):
         if any(rel in t.rules for rel in rels):
             return f"该诉求当前状态为“{STATUS_NAMES[S(appeal.status)]}”，不能执行“{t.label}”。"
+        if COUNTY in rels and COUNTY_LEVEL in t.rules and appeal.level == "city":
+            return f"该诉求已由市级交办，“{t.label}”由市指挥部办公室决定。"
         return f"您的角色不能对该诉求执行“{t.label}”。"
     return guard(appeal, action, today)
 
