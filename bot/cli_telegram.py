@@ -14,7 +14,8 @@ def _run(args, settings) -> int:
         print("Telegram 只向 HTTPS 地址推送 webhook，请提供 https:// 开头的 URL。", file=sys.stderr)
         return 2
     try:
-        runner = BotRunner(settings, framework=framework, webhook_url=args.webhook, outbox=not args.no_outbox)
+        runner = BotRunner(settings, framework=framework, webhook_url=args.webhook, outbox=not args.no_outbox,
+                           scheduler=not args.no_scheduler)
     except SystemExit as exc:
         print(exc, file=sys.stderr)
         return 2
@@ -93,6 +94,7 @@ def register(sub) -> None:
                    help="以 webhook 方式运行：Telegram 推送到该 HTTPS 地址（本机监听 PANDENG_WEBHOOK_HOST:PORT）")
     p.add_argument("--allow-http", action="store_true", help=argparse_suppress())
     p.add_argument("--no-outbox", action="store_true", help="不在本进程发送通知（由其他进程发送时）")
+    p.add_argument("--no-scheduler", action="store_true", help="不在本进程运行提醒调度（由 pandeng scheduler run 运行时）")
     p.set_defaults(func=_run)
 
     w = sub.add_parser("webhook", help="查看或删除 Telegram 上登记的 webhook")

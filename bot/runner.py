@@ -50,7 +50,8 @@ class BotRunner:
 
     def __init__(self, settings: Settings, *, framework: str | None = None, webhook_url: str | None = None,
                  db: Database | None = None, outbox: bool = True, polling_timeout: int = 30,
-                 outbox_options: dict | None = None, clock=utcnow, set_commands: bool = True) -> None:
+                 outbox_options: dict | None = None, clock=utcnow, set_commands: bool = True,
+                 scheduler: bool = False) -> None:
         self.settings = settings
         self.framework = framework or settings.framework
         self.webhook_url = webhook_url
@@ -66,6 +67,8 @@ class BotRunner:
         self.handled = 0
         self._outbox_stop = asyncio.Event()
         self._outbox_task: asyncio.Task | None = None
+        self.scheduler_enabled = scheduler
+        self._scheduler_task: asyncio.Task | None = None
 
     async def handle_incoming(self, inc: Incoming) -> None:
         """Dispatcher (one transaction) → replies → Bot API calls; then wake the outbox."""
@@ -100,6 +103,11 @@ class BotRunner:
         if self.outbox_enabled:
             self.sender = OutboxSender(self.db, self.adapter.transport, **self.outbox_options)
             self._outbox_task = asyncio.create_task(self.sender.run(self._outbox_stop))
+        if self.scheduler_enabled:
+            from .scheduler import run_scheduler
+
+            # Reminders and the weekly dispatch are computed from the database on every tick.
+            self._scheduler_task = asyncio.create_task(run_scheduler(self.db, self.settings, stop_event=self._outbox_stop))
         log.info("bot @%s running on %s (%s)", username, self.framework,
                  "webhook" if self.webhook_url else "long polling")
 
@@ -109,6 +117,9 @@ class BotRunner:
         if self._outbox_task is not None:
             await self._outbox_task
             self._outbox_task = None
+        if self._scheduler_task is not None:
+            await self._scheduler_task
+            self._scheduler_task = None
         if self.webhook is not None:
             await self.webhook.stop()
             if delete_webhook:
@@ -120,8 +131,9 @@ class BotRunner:
 
     async def kill(self) -> None:
         """Abrupt stop for tests: like a crash, nothing is finished or confirmed."""
-        if self._outbox_task is not None:
-            self._outbox_task.cancel()
+        for task in (self._outbox_task, self._scheduler_task):
+            if task is not None:
+                task.cancel()
         _set_fetcher(None, only=self.adapter.transport.download)
         await self.adapter.close()
 

@@ -80,6 +80,8 @@ class Dispatcher:
             if inc.update_id is not None and not await _first_time(session, inc):
                 return []
             user = await _resolve_user(session, inc)
+            if user is not None and user.blocked_bot and inc.platform == "telegram":
+                user.blocked_bot = False  # they write to us again, so they unblocked the bot
             dialog = await session.get(DialogState, user.id) if user else None
             ctx = Context(session, inc, user, self.settings, self.clock(), dialog=dialog, group=group)
             return as_list(await route(ctx))

@@ -113,3 +113,16 @@ async def test_handler_exception_becomes_apology_and_rolls_back(demo, monkeypatc
     assert "未做任何更改" in text_of(replies)
     async with db.session() as s:
         assert await s.scalar(select(func.count()).select_from(ProcessedUpdate)) == 0
+
+
+async def test_writing_again_clears_blocked_flag(demo):
+    db, refs = demo
+    from storage.models import User
+
+    async with db.session() as s:
+        user = await s.get(User, refs.user_ids["张伟"])
+        user.telegram_id, user.blocked_bot = 4242, True
+    dispatcher = ChatDriver(db).dispatcher
+    await dispatcher.handle(Incoming(platform="telegram", user_id=4242, chat_id=4242, text="/help", update_id=7))
+    async with db.session() as s:
+        assert (await s.get(User, refs.user_ids["张伟"])).blocked_bot is False
