@@ -81,7 +81,11 @@ def phrase_sim(q: tuple, c: tuple) -> float:
         # names a modifier the specific side contradicts (石墨+坩埚 vs 氧化铝坩埚)
         (short, long_), mods = ((hq, hc), q[:-1]) if len(hq) < len(hc) else ((hc, hq), c[:-1])
         extra = long_[: len(long_) - len(short)]
-        head = 0.85 if len(short) >= 2 else 0.75
+        if len(short) >= 2:
+            head = 0.85
+        else:  # 机 / 冷轧机: a one-character head only counts with its modifiers (岩棉+管 / 岩棉管)
+            smods = [m for m in mods if len(m) > 1]
+            head = 0.5 + 0.25 * (sum(m in long_ for m in smods) / len(smods) if smods else 0.5)
         mods = [m for m in mods if len(m) > 1]  # one-character modifiers are mostly verbs (做, 要)
         tmods = [m for m in mods if m in terms]
         if (tmods or long_ in terms) and mods and not any(m in extra or extra in m for m in mods):

@@ -153,6 +153,7 @@ CUES = frozenset({"需要", "求购", "采购", "收", "收购", "要", "寻找"
                   "购买", "订购", "供应", "出售", "提供", "可提供", "长期供应", "大量供应", "销售",
                   "生产", "有现货", "现货供应", "长期收", "回收", "招标"})
 WEIGHT_IDENTITY = 0.6
+_AND = frozenset({"和", "与", "及", "或", "或者", "以及", "跟"})
 _SELL_WORDS = frozenset({"销售", "出售", "供应", "出租", "批发", "直销"})
 # Form words that add nothing after a known product (pvc树脂粉, 浮法玻璃原片, 石墨烯粉末).
 FORM_HEADS = frozenset({"树脂", "树脂粉", "粉", "粉末", "颗粒", "粒子", "原片", "料", "原料", "材料",
@@ -305,11 +306,10 @@ def find_region(text: str) -> str | None:
     return best[1] if best else None
 
 
-def _collect(units: list, lex: Lexicon, phrases: list, surfaces: list, weights: list,
-             mains: list) -> None:
+def _collect(units: list, lex: Lexicon, phrases: list, surfaces: list, weights: list) -> None:
     """Group one clause's units into phrases at separators; weigh each by head, purpose, role."""
     cur: list = []
-    after_cue = False
+    joined = False  # a conjunction (和, 及) since the last phrase
     # 回收 marks scrap, unless the clause also sells (二手变压器回收与销售)
     selling = any(u[0] is None and u[1] in _SELL_WORDS for u in units)
     purpose_next = recycle_next = False
@@ -325,6 +325,16 @@ def _collect(units: list, lex: Lexicon, phrases: list, surfaces: list, weights: 
         if len(cur) > 1 and cur[-1][0] in _FORM_TO_CHAR:
             cur[-1] = (_FORM_TO_CHAR[cur[-1][0]], cur[-1][1], WEIGHT_NOUN)
         # a lone single-character unknown word (量, 型 ...) is noise, not a product
+        if len(cur) > 1 and cur[0][0] in _SERVICE_WORDS:
+            cur = cur[1:] + cur[:1]  # 清洗油罐 is the cleaning of tanks: the service is the head
+        if len(cur) == 1 and cur[0][0] in _SERVICE_WORDS and last is not None and not joined:
+            # 储罐要清洗: a lone service word belongs to the object named before it in the clause
+            phrases[last] = phrases[last] + (cur[0][0],)
+            surfaces[last] = surfaces[last] + (cur[0][1],)
+            weights[last] = max(weights[last], WEIGHT_NOUN)
+            if before_cue == last:
+                before_cue = None
+            cur = []
         while cur and cur[0][0] in _LINK_WORDS:
             cur.pop(0)
         if len(cur) == 1 and cur[0][0] in _GENERIC_LONE:
@@ -343,10 +353,12 @@ def _collect(units: list, lex: Lexicon, phrases: list, surfaces: list, weights: 
             phrases.append(tuple(u[0] for u in cur))
             surfaces.append(tuple(u[1] for u in cur if u[1]))
             weights.append(w)
-            mains.append(after_cue and w >= WEIGHT_NOUN)
-            after_cue = False
             last = len(weights) - 1
             purpose_next = recycle_next = False
+        if cur:
+            joined = False
+        if unit[1] in _AND:
+            joined = True
         if unit[1] == "回收":
             recycle_next = True
         if (unit[1] in CUES or unit[1] in _OF) and last is not None and before_cue is None:
@@ -375,14 +387,12 @@ def analyse(raw: str) -> Analysis:
             value = "".join(g for g in m.groups() if g)
             specs.append((kind, value, m.group(0).strip()))
         work = rx.sub("_", work)
-    phrases, surfaces, weights, mains = [], [], [], []
+    phrases, surfaces, weights = [], [], []
     for run in _SEP_RE.split(_NUM_RE.sub("_", work)):
         if run:
-            _collect(_segment_run(run, lex) + [(None, "", 0.0)], lex, phrases, surfaces, weights, mains)
-    # the product right after a cue verb (or the first one when there is none) is the main one
-    main = next((i for i, m in enumerate(mains) if m), None)
-    if main is None:
-        main = next((i for i, w in enumerate(weights) if w >= WEIGHT_NOUN), None)
+            _collect(_segment_run(run, lex) + [(None, "", 0.0)], lex, phrases, surfaces, weights)
+    # the first product named is the main one (a later one is often an extra or a detail)
+    main = next((i for i, w in enumerate(weights) if w >= WEIGHT_NOUN), None)
     if main is not None:
         weights[main] = WEIGHT_TERM
     # later products in a post are usually extras; a slight discount orders ties
