@@ -21,7 +21,7 @@ KINDS = ("supply", "demand")
 OTHER = {"supply": "demand", "demand": "supply"}
 MIN_SCORE = 66.0  # below this a hit is not worth a cadre's attention (62-70 perform alike on our sets)
 _SERVICE_HEADS = frozenset({"开采", "检测", "清洗", "维修", "加工", "制造", "保养", "维保", "改造", "翻新",
-                            "调试", "拆装", "拆卸", "搬运", "司机", "师傅"})
+                            "调试", "拆装", "拆卸", "搬运", "司机", "师傅", "教学", "查询"})
 _WASTE = frozenset({"废", "废旧", "废弃", "旧", "报废", "二手旧"})
 _SPEC_CONFLICT_CLASSES = ("dia", "dn", "elec", "size", "grade")
 

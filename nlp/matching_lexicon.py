@@ -225,6 +225,8 @@ def _jieba_units_cached(text: str) -> tuple:
     out: list[Unit] = []
     for pair in pos_tokenizer().lcut(text, HMM=True):
         tok, flag = pair.word.strip(), pair.flag
+        if tok.endswith("服务") and tok[:-2] in _LINK_WORDS:
+            tok = tok[:-2]  # 维修服务 is 维修
         if tok in _GENERIC_LONE and tok not in _LINK_WORDS:  # 电镀+设备, 装载机+司机: a head, never alone
             out.append((sys.intern(tok), tok, WEIGHT_NOUN))
         elif tok in _CHAR_HEADS:
@@ -273,6 +275,7 @@ def _collect(units: list, lex: Lexicon, phrases: list, surfaces: list, weights: 
     """Group one clause's units into phrases at separators; weigh each by head, purpose, role."""
     cur: list = []
     joined = False  # a conjunction (和, 及) since the last phrase
+    prev = len(phrases) - 1 if phrases else None  # the post's phrase before this clause
     # 回收 marks scrap, unless the clause also sells (二手变压器回收与销售)
     selling = any(u[0] is None and u[1] in _SELL_WORDS for u in units)
     purpose_next = recycle_next = False
@@ -290,12 +293,13 @@ def _collect(units: list, lex: Lexicon, phrases: list, surfaces: list, weights: 
         # a lone single-character unknown word (量, 型 ...) is noise, not a product
         if len(cur) > 1 and cur[0][0] in _SERVICE_WORDS:
             cur = cur[1:] + cur[:1]  # 清洗油罐 is the cleaning of tanks: the service is the head
-        if len(cur) == 1 and cur[0][0] in _SERVICE_WORDS and last is not None and not joined:
-            # 储罐要清洗: a lone service word belongs to the object named before it in the clause
-            phrases[last] = phrases[last] + (cur[0][0],)
-            surfaces[last] = surfaces[last] + (cur[0][1],)
-            weights[last] = max(weights[last], WEIGHT_NOUN)
-            if before_cue == last:
+        target = last if last is not None else prev
+        if len(cur) == 1 and cur[0][0] in _SERVICE_WORDS and target is not None and not joined:
+            # 储罐要清洗, 叉车坏了 需要维修: a lone service word belongs to the object before it
+            phrases[target] = phrases[target] + (cur[0][0],)
+            surfaces[target] = surfaces[target] + (cur[0][1],)
+            weights[target] = max(weights[target], WEIGHT_NOUN)
+            if before_cue == target:
                 before_cue = None
             cur = []
         while cur and cur[0][0] in _LINK_WORDS:
