@@ -70,6 +70,7 @@ async def test_every_action_dialog_survives_bad_input(demo):
         for text in bad_inputs:
             r = await chat.send(uid, text)
             assert len(r) == 1 and "/cancel" in r[0].text and not r[0].text.startswith("已"), (action, text, r[0].text)
+            assert r[0].text.count("例如") <= 1 and "选择。请" not in r[0].text, r[0].text
             assert await snapshot(db, aid) == before, (action, text)
         # A photo instead of text is an input error too.
         r = await chat.send(uid, "", attachments=(Attachment(kind="photo", file_id="f1", file_name="a.jpg"),))

@@ -107,7 +107,9 @@ FREE_TEXT = {"ret": "退回原因", "res": "补充说明", "stg": "阶段性答�
 def _prompt_again(action: str, error: str) -> Reply:
     """An input error inside an action dialog: say what is wrong, repeat the hint, keep the dialog open."""
     t = workflow.TABLE.get(action)
-    hint = f"\n{t.prompt}" if t and t.prompt and t.prompt not in error else ""
+    # The prompt carries the example; an error that already shows the format is not followed by a second one.
+    shows_format = "例如" in error or "（如" in error
+    hint = f"\n{t.prompt}" if t and t.prompt and not shows_format else ""
     return Reply(f"{error}{hint}\n（发送 /cancel 取消）")
 
 

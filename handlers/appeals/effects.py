@@ -140,7 +140,7 @@ async def _transfer(ctx, appeal, rels, x, text) -> Effect:
     units = list(await ctx.session.scalars(select(OrgUnit).where(OrgUnit.kind != UnitKind.CITY_OFFICE)))
     unit = find_unit(text or "", units)
     if unit is None:
-        raise BadInput("没有识别出承办单位名称，请写明单位名称，例如：土地组、高端装备专班、任城区。")
+        raise BadInput("没有识别出承办单位名称（可写专班、要素保障组或本县区的名称）。")
     if unit.id == appeal.unit_id:
         raise BadInput(f"{short_unit(unit.name)}就是当前承办单位，不能转给自己，请写明应转去的单位。")
     unit = await assignable_unit(ctx, appeal, {ADMIN}, unit.id)

@@ -30,7 +30,9 @@ def validate_text(text: str, *, what: str = "诉求内容", min_len: int = MIN_L
     if not meaningful:
         return f"{what}只有表情或符号，请用文字具体说明。"
     if len(meaningful) < min_len:
-        return f"{what}太短（至少{min_len}个字），请具体说明遇到的问题、涉及的项目或金额。"
+        if what == "诉求内容":
+            return f"{what}太短（至少{min_len}个字），请具体说明遇到的问题、涉及的项目或金额。"
+        return f"{what}太短（至少{min_len}个字），请写具体一些。"
     if len(text) > max_len:
         return f"{what}过长（{len(text)}字，上限{max_len}字），请精简后重新发送。"
     return None
@@ -105,7 +107,6 @@ _NUMBER = r"[0-9]+|[零〇一二两三四五六七八九十百]+"
 # A count of days: '10个工作日', '十五天', '两周'. '日' right after '月' is a date ('3月20日'), not a count.
 _DAYS = re.compile(rf"(?<![0-9.])({_NUMBER})\s*(?:个)?\s*(工作日|工作天|天|日|周|星期)?")
 MAX_EXTENSION = 60
-EXTENSION_EXAMPLE = "例如：项目审批流程较长，需要延期10个工作日。"
 
 
 def chinese_number(text: str) -> int | None:
@@ -153,20 +154,18 @@ def parse_extension(text: str) -> tuple[int, str] | str:
     text = unicodedata.normalize("NFKC", text or "").strip()  # full-width digits and punctuation
     found = _days_in(text)
     if found is None:
-        return f"没有识别出延期天数。请按格式写明延期的工作日数和理由，{EXTENSION_EXAMPLE}"
+        return "没有识别出延期天数，请按格式重新输入。"
     days, (start, end) = found
     if days < 1:
-        return f"延期天数至少为1个工作日。{EXTENSION_EXAMPLE}"
+        return "延期天数至少为1个工作日。"
     if days > MAX_EXTENSION:
-        return f"延期最多{MAX_EXTENSION}个工作日（您填写了{days}个）。如确需更长时间，请联系审核人员调整时限。"
+        return f"延期最多{MAX_EXTENSION}个工作日（您填写了{days}个）；如确需更长时间，请联系审核人员调整时限。"
     reason = text[:start] + " " + text[end:]
     # Drop the verb that went with the number ('需要延期'), keep the reason itself.
     reason = re.sub(r"(?:需要|需|申请|请求|拟|希望|建议)?(?:延期|延长|顺延)(?:时限|期限)?", " ", reason)
     reason = re.sub(r"\s+", " ", reason).strip(" ，,：:、；;。.")
     err = validate_text(reason, what="延期理由", min_len=4, max_len=500)
-    if err:
-        return f"{err}{EXTENSION_EXAMPLE}"
-    return days, reason
+    return err if err else (days, reason)
 
 
 # Words that mark an appeal as urgent (A class); a negation right before one cancels it ('尚未停产').
