@@ -91,9 +91,12 @@ def phrase_sim(q: tuple, c: tuple) -> float:
         if (tmods or long_ in terms) and mods and not any(m in extra or extra in m for m in mods):
             head = 0.3  # the broad side names a variant the specific side contradicts
     elif hq in terms and hc in terms:
-        if hc not in lexicon().broader.get(hq, ()):
+        if hc in lexicon().broader.get(hq, ()):
+            head = 0.85  # 球阀 / 阀门: one is a kind of the other
+        elif hq[-1] == hc[-1] and fuzz.ratio(sq, sc) >= 80:
+            head = 0.75  # 螺旋钢管 / 螺旋管: the same product written two ways
+        else:
             return 0.0  # two different known products
-        head = 0.85  # 球阀 / 阀门: one is a kind of the other
     elif (len(hq) >= 2 and sc.endswith(hq)) or (len(hc) >= 2 and sq.endswith(hc)):
         head = 0.8
     else:

@@ -190,7 +190,8 @@ def _segment_run(run: str, lex: Lexicon) -> list[Unit]:
                 if w.isascii() and ((i - L > 0 and _is_ascii_word(run[i - L - 1]))
                                     or (i < n and _is_ascii_word(run[i]))):
                     continue  # "pe" inside "pet": ascii terms need word boundaries
-                if best[i - L] + L * L > best[i]:
+                # ties go to the term that ends here: heads come last (紫铜排 = 紫 + 铜排)
+                if best[i - L] + L * L > best[i] or (best[i - L] + L * L == best[i] and back[i][1] is None):
                     best[i], back[i] = best[i - L] + L * L, (i - L, w)
     pieces: list[tuple[int, int, str | None]] = []
     i = n
@@ -282,14 +283,15 @@ def _collect(units: list, lex: Lexicon, phrases: list, surfaces: list, weights: 
     last = before_cue = None  # last phrase of this clause; one that stood before a cue verb
     for unit in units:
         if unit[0] is not None:
-            cur.append(unit)
+            if not cur or cur[-1][0] != unit[0]:  # smt + 贴片加工 are one product (pcba), once
+                cur.append(unit)
             continue
+        if len(cur) > 1 and cur[-1][0] in _FORM_TO_CHAR:
+            cur[-1] = (_FORM_TO_CHAR[cur[-1][0]], cur[-1][1], WEIGHT_NOUN)
         while len(cur) > 1 and (cur[-1][0] in WEAK_HEADS
                                 or (cur[-1][2] == WEIGHT_OTHER and len(cur[-1][0]) > 1)
                                 or (cur[-1][0] in FORM_HEADS and any(u[0] in lex.terms for u in cur[:-1]))):
             cur.pop()  # 液压油缸漏油 -> 液压油缸; 磷酸铁锂正极材料 -> 磷酸铁锂
-        if len(cur) > 1 and cur[-1][0] in _FORM_TO_CHAR:
-            cur[-1] = (_FORM_TO_CHAR[cur[-1][0]], cur[-1][1], WEIGHT_NOUN)
         # a lone single-character unknown word (量, 型 ...) is noise, not a product
         if len(cur) > 1 and cur[0][0] in _SERVICE_WORDS:
             cur = cur[1:] + cur[:1]  # 清洗油罐 is the cleaning of tanks: the service is the head
