@@ -1,6 +1,6 @@
 """Evaluate nlp.matching.Matcher against a character-bigram baseline on the labelled dev set.
 
-Run: python -m benchmarks.eval_matching [-v] [path/to/set.txt ...]  (default: all eleven labelled sets)
+Run: python -m benchmarks.eval_matching [-v] [path/to/set.txt ...]  (default: all twelve labelled sets)
 Prints recall@5, MRR@5 and the share of no-match queries that stay silent for each method.
 """
 
@@ -84,7 +84,7 @@ def evaluate(search, posts, relevant, silent, verbose=False, name=""):
 
 SETS = ("matching_dev.txt", "matching_holdout.txt", "matching_holdout3.txt", "matching_holdout4.txt",
         "matching_holdout5.txt", "matching_holdout6.txt", "matching_holdout7.txt", "matching_holdout8.txt",
-        "matching_holdout9.txt", "matching_holdout10.txt", "matching_holdout11.txt")
+        "matching_holdout9.txt", "matching_holdout10.txt", "matching_holdout11.txt", "matching_holdout12.txt")
 
 
 def run_set(path: Path, verbose: bool) -> list[tuple]:
