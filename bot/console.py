@@ -119,6 +119,11 @@ class Console:
 
     def show(self, replies: list[Reply]) -> None:
         """Print replies; buttons get numbers that can be typed to press them."""
+        if replies and all(r.toast for r in replies):
+            # A pop-up leaves the message and its buttons in place, as in Telegram.
+            for reply in replies:
+                self.say(f"助手：（提示）{reply.text}")
+            return
         self.buttons = {}
         number = 1
         for reply in replies:
