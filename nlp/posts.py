@@ -111,6 +111,11 @@ def _num(s: str) -> float | None:
 
 _NUM = r"(\d+(?:\.\d+)?|[一二两三四五六七八九十半]+)"
 _VALIDITY = [
+    # An explicit "有效期 N 天/周/个月" wins over "长期供应" elsewhere in the post.
+    (re.compile(r"有效期?(?:为|是|至)?\s*" + _NUM + r"\s*(?:个)?(?:天|日)"), lambda m: _num(m.group(1))),
+    (re.compile(r"有效期?(?:为|是|至)?\s*" + _NUM + r"\s*(?:个)?(?:周|星期)"), lambda m: 7 * _num(m.group(1))),
+    (re.compile(r"有效期?(?:为|是|至)?\s*" + _NUM + r"\s*个?月"), lambda m: 30 * _num(m.group(1))),
+    (re.compile(r"有效期?(?:为|是|至)?\s*" + _NUM + r"\s*年"), lambda m: 365 * _num(m.group(1))),
     (re.compile(r"长期|常年|长年"), lambda m: 180),
     (re.compile(_NUM + r"\s*(?:个)?(?:天|日)(?:内|之内|以内)?"), lambda m: _num(m.group(1))),
     (re.compile(_NUM + r"\s*(?:个)?(?:周|星期|礼拜)(?:内|之内|以内)?"), lambda m: 7 * _num(m.group(1))),

@@ -194,3 +194,12 @@ def test_service_words_keep_their_object():
     assert ids(m.search("需要三相电动机 22KW", "demand"))[:1] == ["motor"]
     assert "test" not in ids(m.search("采购电池级碳酸锂 50吨", "demand"))
     assert "repair" not in ids(m.search("需要变压器维修", "demand"))
+
+
+def test_explicit_validity_beats_long_term_and_is_not_a_product():
+    from nlp.posts import extract_post
+
+    fields = extract_post("长期供应304不锈钢板 3mm 500吨 任城区 有效期3个月")
+    assert fields.validity_days == 90 and fields.products == ["不锈钢板"]
+    assert extract_post("长期供应钢管").validity_days == 180
+    assert extract_post("出售叉车 有效期15天").validity_days == 15
