@@ -14,7 +14,7 @@ from storage.db import Database
 from storage.demo import DEMO_GROUP_CHAT_ID
 
 from .demo import seed_everything
-from storage.models import ROLE_NAMES, Outbox, Role, User
+from storage.models import ROLE_NAMES, CadreEnterprise, Enterprise, Outbox, Role, User
 
 HELP = (
     "控制台命令：/as 角色（cadre 驻企干部 | handler 责任单位 | reviewer 县级审核 | admin 市指挥部）或 /as 用户编号；"
@@ -65,8 +65,14 @@ class Console:
     async def list_users(self) -> None:
         """Print every user with id and role."""
         async with self.db.session() as s:
+            links = (await s.execute(select(CadreEnterprise.user_id, Enterprise.name)
+                                     .join(Enterprise, Enterprise.id == CadreEnterprise.enterprise_id))).all()
+            firms: dict[int, list[str]] = {}
+            for user_id, firm in links:
+                firms.setdefault(user_id, []).append(firm)
             for u in (await s.scalars(select(User).order_by(User.id))).unique():
                 places = [x.name for x in (u.unit, u.county) if x is not None and x.kind != "city_office"]
+                places += firms.get(u.id, [])
                 where = " ".join(dict.fromkeys(places))
                 self.say(f"  {u.id:>3}  {u.name}  {ROLE_NAMES.get(Role(u.role), u.role)}  {where}".rstrip())
 

@@ -18,6 +18,7 @@ from sqlalchemy import text
 from handlers.reminders import in_send_window, queue_due_reminders, queue_weekly_dispatch
 from storage.db import Database
 from storage.models import utcnow
+from storage.workdays import is_workday
 
 log = logging.getLogger(__name__)
 
@@ -97,7 +98,12 @@ def _cli_tick(args, settings) -> int:
 
     queued = asyncio.run(go())
     local = now.astimezone(ZoneInfo(settings.timezone))
-    print(f"{local:%Y-%m-%d %H:%M}（{settings.timezone}）：已排入发送队列 {queued} 条提醒/调度。")
+    why = ""
+    if not is_workday(local.date()):
+        why = "（非工作日，不发送）"
+    elif not in_send_window(local, settings.reminder_hour):
+        why = f"（不在发送时段：工作日 {settings.reminder_hour}:00 起，夜间不发）"
+    print(f"{local:%Y-%m-%d %H:%M}（{settings.timezone}）：已排入发送队列 {queued} 条提醒/调度{why}。")
     return 0
 
 
