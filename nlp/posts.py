@@ -13,6 +13,10 @@ from dataclasses import dataclass, field
 from nlp.matching_lexicon import (
     QTY_RE, WEIGHT_NOUN, analyse, find_region, lexicon, normalize,
 )
+from nlp.posts_fields import (
+    DELIVERY_PLACE, MAX_QUANTITY, MAX_VALIDITY_DAYS, capacity_label, extend_code, is_delivery_word,
+    is_negative, is_spec_word, named_dimensions, original_case,
+)
 
 DEFAULT_VALIDITY_DAYS = 30
 
@@ -30,6 +34,12 @@ _DEMAND_CUES = [
     (r"求购|采购|急需|急求|需要|收购|寻找|寻求|想买|要买|求租|想租|要租|招标|需求|征集|求货|谁有|谁家有|哪里有|哪家有", 2),
     (r"收(?![到割费集益入款银藏据尾拾纳听看视])|找(?!到)|要(?![求点是不闻])|求(?![证助教])|回收|缺", 1),
 ]
+# "有没有企业需要液压油缸？我们有库存": asking who needs it while offering stock is a supply post.
+_ASK_WHO_NEEDS = re.compile(
+    r"(有没有|有无|谁|哪家|哪位|哪个|哪些)[^，,。；;！!]{0,8}?(需要|要用|用得上|用得着|要)")
+_OFFERING = re.compile(
+    r"(我们|我司|本厂|本公司|我厂|厂里|这边|我这|手上|手里)[^，,。？?]{0,4}(有|还有)[^，,。？?]{0,4}(库存|货|现货)|"
+    r"有库存|库存充足|(?<![谁哪])有货|有现货|可供|可以供|能供")
 _QUESTION_INFO = re.compile(
     r"知道|请问|问一下|问下|怎么|如何|为什么|为啥|什么时候|几点|是不是|能不能告诉|有没有人知道|谁了解|咨询一下")
 _QUESTION_END = re.compile(r"[?？]|[吗呢么嘛][\s!！。.~～]*$")
@@ -56,6 +66,9 @@ class PostFields:
     quantity_unit: str | None = None
     region: str | None = None
     validity_days: int = DEFAULT_VALIDITY_DAYS
+    capacity: str | None = None  # 月产能2000吨: shown apart, never taken as the quantity
+    notes: list = field(default_factory=list)  # Chinese notes for the card (capped, ignored values)
+    validity_requested: int | None = None  # the period the text asked for, before bounds
 
 
 def _cue_score(text: str, cues: list) -> tuple[int, int]:
@@ -72,6 +85,8 @@ def _cue_score(text: str, cues: list) -> tuple[int, int]:
 def guess_kind(text: str) -> str | None:
     """'supply', 'demand' or None from cue words; a clear majority or the earliest strong cue."""
     t = normalize(text)
+    if _OFFERING.search(t) and _ASK_WHO_NEEDS.search(t):
+        return "supply"  # "有没有企业需要X？我们有库存": the 需要 is part of the offer
     s, s_first = _cue_score(t, _SUPPLY_CUES)
     for rx, _ in _SUPPLY_CUES[:3]:
         t = re.sub(rx, " ", t)  # "有需要的联系我" must not count as 需要
@@ -131,56 +146,116 @@ _VALIDITY = [
 _VALIDITY_CONTEXT = re.compile(r"内|有效|以内|之内|长期|常年|长年|本周|这周|今天|当天|明天|本月|月底|半年|全年")
 
 
-def validity_days(text: str) -> int:
-    """Days a post stays open: 30 unless the text names a period (长期, 一周内, 3个月 ...)."""
+def requested_validity(text: str) -> float | None:
+    """The period the text names in days (may be 0, negative or huge), or None."""
     t = normalize(text)
     if not _VALIDITY_CONTEXT.search(t) and not re.search(r"个月|周|星期", t):
-        return DEFAULT_VALIDITY_DAYS
-    for rx, fn in _VALIDITY:
+        return None
+    for i, (rx, fn) in enumerate(_VALIDITY):
         m = rx.search(t)
         if m:
             days = fn(m)
-            if days:
-                return max(1, min(365, int(round(days))))
-    return DEFAULT_VALIDITY_DAYS
+            if days is None:
+                continue
+            if m.groups() and re.search(r"[-−－负]\s*$", t[:m.start(1)]):
+                days = -days  # 有效期-5天
+            if days or i < 4:  # an explicit 有效期0天 is kept so the card can say why it changed
+                return days
+    return None
+
+
+def validity_days(text: str) -> int:
+    """Days a post stays open: 30 unless the text names a period (长期, 一周内, 3个月 ...)."""
+    days = requested_validity(text)
+    if days is None or days < 1:
+        return DEFAULT_VALIDITY_DAYS
+    return max(1, min(MAX_VALIDITY_DAYS, int(round(days))))
 
 
 _MULT = {"万": 10000, "千": 1000, "百": 100}
 
 
-def _spec_display(kind: str, value: str, raw: str, text: str) -> str:
+def _spec_display(kind: str, value: str, raw: str, text: str, original: str) -> str:
     if kind == "dia":
         return "Φ" + value
     if kind == "grade":
         m = re.search(re.escape(value) + r"\s*(不锈钢|铝合金|铝|钢|铜)", text)
-        return value.upper() + (m.group(1) if m else "")
-    return raw.upper() if raw.isascii() else raw
+        return extend_code(original, original_case(original, value)) + (m.group(1) if m else "")
+    return extend_code(original, original_case(original, raw))
+
+
+def _product_like(phrase: tuple, surface: tuple) -> bool:
+    """A phrase that can name a product: a known term or a word of two or more characters."""
+    lex = lexicon()
+    return any(u in lex.terms for u in phrase) or any(len(w) >= 2 for w in (surface or phrase))
+
+
+def has_product(text: str) -> bool:
+    """Whether the text names at least one product-like term (我想问一下 does not)."""
+    return bool(extract_post(text).products)
+
+
+def _quantity(t: str, notes: list) -> tuple:
+    """(quantity, value, unit, capacity): the first quantity that is not a capacity, within bounds."""
+    capacity = None
+    for m in QTY_RE.finditer(t):
+        num = _num(m.group(1))
+        if num is None:
+            continue
+        shown = m.group(0).replace(" ", "")
+        label = capacity_label(t[:m.start()])
+        if label:
+            capacity = capacity or label + shown
+            continue
+        if is_negative(t[:m.start()]):
+            notes.append(f"数量不能为负数，已忽略“-{shown}”，请修改内容写明数量。")
+            return None, None, None, capacity
+        value = num * _MULT.get(m.group(2) or "", 1)
+        if value > MAX_QUANTITY:
+            notes.append(f"数量“{shown}”超过1亿，疑似输入有误，已忽略，请修改内容。")
+            return None, None, None, capacity
+        return shown, value, m.group(3), capacity
+    return None, None, None, capacity
 
 
 def extract_post(text: str) -> PostFields:
     """Fields of a supply or demand post (pure; no database)."""
     a = analyse(text)
     t = a.text
-    products = []
+    products, codes, spec_words = [], [], []
     for phrase, surface, w in sorted(zip(a.phrases, a.surfaces, a.weights), key=lambda x: -x[2]):
-        if w >= WEIGHT_NOUN * 0.95 and (surface and any(u in lexicon().terms for u in phrase)
-                                        or len("".join(surface)) >= 2):
+        if w >= WEIGHT_NOUN * 0.95 and _product_like(phrase, surface):
             name = "".join(surface) or "".join(phrase)
-            if name not in products:
-                products.append(name)
-    specs = list(dict.fromkeys(_spec_display(k, v, raw, t) for k, v, raw in a.specs))
-    quantity = value = unit = None
-    m = QTY_RE.search(t)
-    if m:
-        num = _num(m.group(1))
-        if num is not None:
-            value = num * _MULT.get(m.group(2) or "", 1)
-            unit = m.group(3)
-            quantity = m.group(0).replace(" ", "")
+            if is_delivery_word(name):
+                continue  # 送货到, 可送: how goods travel
+            if is_spec_word(name, text):
+                spec_words.append(original_case(text, name))
+                continue
+            shown = original_case(text, name)
+            if name.isascii():
+                codes.append(shown)  # UHP, HP: a grade code unless it is all there is
+            elif shown not in products:
+                products.append(shown)
+    if not products:
+        products = list(dict.fromkeys(codes))
+        codes = []
+    specs = [_spec_display(k, v, raw, t, text) for k, v, raw in a.specs]
+    dims = named_dimensions(text)
+    spec_words = [w for w in spec_words if not any(d.startswith(w) for d in dims)]
+    specs = list(dict.fromkeys(codes + specs + dims + spec_words))
+    notes: list = []
+    quantity, value, unit, capacity = _quantity(t, notes)
+    requested = requested_validity(text)
+    days = validity_days(text)
+    if requested is not None and requested < 1:
+        notes.append(f"有效期须至少1天，已按默认{DEFAULT_VALIDITY_DAYS}天。")
+    elif requested is not None and requested > MAX_VALIDITY_DAYS:
+        notes.append(f"有效期最长{MAX_VALIDITY_DAYS}天，已按{MAX_VALIDITY_DAYS}天。")
     return PostFields(
         kind=guess_kind(text), products=products[:5], specs=specs[:6], quantity=quantity,
-        quantity_value=value, quantity_unit=unit, region=find_region(t),
-        validity_days=validity_days(text),
+        quantity_value=value, quantity_unit=unit, region=find_region(DELIVERY_PLACE.sub(" ", t)),
+        validity_days=days, capacity=capacity, notes=notes,
+        validity_requested=None if requested is None else int(round(requested)),
     )
 
 
