@@ -274,6 +274,7 @@ def classify_group_message(text: str) -> str | None:
     if kind is None:
         return None
     strong = _cue_score(t, (_SUPPLY_CUES if kind == "supply" else _DEMAND_CUES)[:-1])[0] > 0
+    strong = strong or (kind == "supply" and _OFFERING.search(t) is not None)  # 我们有库存
     if _QUESTION_END.search(t) and not strong:
         return None
     a = analyse(t)
