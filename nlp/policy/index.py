@@ -14,10 +14,11 @@ from collections import defaultdict
 from collections.abc import Iterable
 from pathlib import Path
 
+from .grant import asks_for_grant, grant_bias
 from .model import Answer, Clause, Hit, PolicyDocument
 from .parser import parse_file
 from .text import (
-    GENERIC, STOP, SYN_INDEX, WEAK, bigrams, content_runs, focus_segment, normalize, orphan_runs, syn_groups,
+    GENERIC, STOP, SYN_INDEX, WEAK, bigrams, content_runs, focus_segment, normalize, short_runs, syn_groups,
     tokenizer, words,
 )
 
@@ -164,12 +165,15 @@ class PolicyIndex:
         for run in content_runs(q, toks):
             for bg in bigrams(run):
                 terms.setdefault(bg, Q_BIGRAM)
-        for run in orphan_runs(q, toks):
-            # only pieces the handbook itself uses (稳岗); other orphans are chat fluff
+        for run in short_runs(toks):
+            # only pieces the handbook itself uses verbatim (稳岗, 上云); other orphans are chat fluff.
+            # A short distinctive term counts as a full word, for ranking and for coverage alike.
             for bg in dict.fromkeys(run[j:j + 2] for j in range(len(run) - 1)):
-                if bg not in STOP and "#" + bg in self._df and bg not in terms:
-                    in_focus = focus is None or bg in focus
-                    units.append((bg, self._idf["#" + bg] * (1.0 if in_focus else CONTEXT), False, in_focus))
+                if bg in STOP or (bg[0] in STOP and bg[1] in STOP) or "#" + bg not in self._df or bg in terms:
+                    continue
+                in_focus = focus is None or bg in focus
+                units.append((bg, self._idf["#" + bg] * (1.0 if in_focus else CONTEXT), False, in_focus))
+                terms["#" + bg] = max(terms.get("#" + bg, 0.0), Q_WORD)
         if focus is not None:
             # however long the background, it weighs at most half of what is asked
             ask = sum(u[1] for u in units if u[3])
@@ -271,11 +275,15 @@ class PolicyIndex:
         penalty = NOVEL_PENALTY ** min(self._novel(units), 2)
         # a question of generic words only (有哪些补贴？) cannot be answered directly: at most "may help"
         cap = 1.0 if any(w not in GENERIC and not w.isdigit() for w, *_ in units) else VAGUE_CAP
+        qwords = [u[0] for u in units]
+        grant = asks_for_grant(qwords)
         rescored = []
         for i, s in top:
             cov = min(self._coverage(i, units) * penalty, cap)
-            # rank by relative BM25 blended with coverage, so exact topic words win ties
-            rescored.append((0.6 * s / best + 0.4 * cov, cov, i))
+            # rank by relative BM25 blended with coverage, so exact topic words win ties; a question
+            # about support prefers a clause that grants over one that restricts (ranking only)
+            bonus, factor = grant_bias(self.clauses[i].text, qwords) if grant else (0.0, 1.0)
+            rescored.append(((0.6 * s / best + 0.4 * cov) * factor + bonus, cov, i))
         rescored.sort(key=lambda x: -x[0])
         hits = []
         for final, cov, i in rescored[:k]:

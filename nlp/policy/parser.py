@@ -79,6 +79,30 @@ def _is_issuer_line(line: str) -> bool:
     return False
 
 
+_ORG_END = re.compile(r"(人民政府|办公室|办公厅|委员会|管委会|领导小组|局|厅|委|部|中心|指挥部|小组|公司|银行|联合会)$")
+
+
+def _is_org_line(line: str) -> bool:
+    """A line naming only issuing bodies (济宁市工业和信息化局　济宁市财政局), as printed above a date."""
+    line = line.strip("（）() ")
+    if not line or len(line) > 60 or _marker(line) or _ARTICLE.match(line) or re.search(r"[。；;，,：:、]", line):
+        return False
+    return all(_ORG_END.search(part) and len(part) >= 3 for part in line.split())
+
+
+def _issuer_block(lines: list[str], from_end: bool) -> int:
+    """How many lines at the start (or end) of `lines` form the issuing block: organ names and a date
+    or document number, in any order, at most three lines. Organ names alone count only at the top."""
+    seq = list(reversed(lines)) if from_end else lines
+    n, dated = 0, False
+    while n < min(3, len(seq)) and (_is_issuer_line(seq[n]) or _is_org_line(seq[n])):
+        dated = dated or _is_issuer_line(seq[n])
+        n += 1
+    if n and not dated:
+        return 0 if from_end else n
+    return n
+
+
 def _split_issuer(line: str) -> tuple[str, dt.date | None]:
     m = _DATE_RE.search(line)
     date = None
@@ -204,19 +228,20 @@ def parse_text(text: str, name: str) -> PolicyDocument:
         raise ValueError("empty policy document")
     title = lines[0].strip("《》")
     rest = lines[1:]
-    issuer_lines = []
-    # issuing lines sit right under the title (or, in some documents, at the very end)
-    while rest and _is_issuer_line(rest[0]) and len(issuer_lines) < 3:
-        issuer_lines.append(rest.pop(0))
+    # issuing lines sit right under the title (or, as 落款, at the very end): organ names, a date
+    n = _issuer_block(rest, from_end=False)
+    issuer_lines, rest = rest[:n], rest[n:]
     if not issuer_lines:
-        while rest and _is_issuer_line(rest[-1]) and len(issuer_lines) < 3:
-            issuer_lines.insert(0, rest.pop())
+        n = _issuer_block(rest, from_end=True)
+        if n:
+            issuer_lines, rest = rest[len(rest) - n:], rest[:len(rest) - n]
     issuer_line = " ".join(issuer_lines)
     issuer, issued = _split_issuer(issuer_line) if issuer_line else ("", None)
     articles = any(_ARTICLE.match(ln) for ln in rest)
     clauses = _parse_articles(name, rest) if articles else _parse_hierarchy(name, rest)
     # attach per-clause audience; the document's comes from its title and applicability clauses
-    full = "\n".join(c.text for c in clauses)
+    # a heading such as 三、申报时间 may carry the words while the dates sit in its body or sub-items
+    full = "\n".join((c.context + "\n" if c.context else "") + c.text for c in clauses)
     clauses = [Clause(c.doc, c.label, c.text, c.title, c.context, extract_audience(c.text)) for c in clauses]
     scope = [title] + [c.text for c in clauses if APPLIES_RE.search(c.text)]
     audience = extract_audience("\n".join(scope))

@@ -40,7 +40,7 @@ _THRESH_CMP_RE = re.compile(
 )
 _DATE = r"(?:(\d{4})年)?(\d{1,2})月(\d{1,2})日"
 _WINDOW_RE = re.compile(
-    r"(?:申报|受理|申请|兑现)[^。；，,\n]{0,8}?(?:时间|期限|日期|期)[^。；\n\d]{0,6}?(每年)?"
+    r"(?:申报|受理|申请|兑现)[^。；，,\n]{0,8}?(?:时间|期限|日期|期)[^。；\d]{0,6}?(每年)?"
     + _DATE + r"\s*(?:至|到|—|－|-|~|～)\s*(?:次年|每年)?" + _DATE
 )
 _ALWAYS_RE = re.compile(r"常年受理|常年申报|随时申报|随时受理")
@@ -83,7 +83,7 @@ def extract_window(text: str, issued: dt.date | None = None) -> Window | None:
         end = _mkdate(y2, m2, d2, start.year if start else base)
         if start and end and end < start and not y2:
             end = end.replace(year=end.year + 1)
-        return Window(text=m.group(0), start=start, end=end, recurring=recurring)
+        return Window(text=re.sub(r"\s+", " ", m.group(0)), start=start, end=end, recurring=recurring)
     m2 = _ALWAYS_RE.search(text)
     if m2:
         return Window(text=m2.group(0), always=True)

@@ -178,6 +178,39 @@ def orphan_runs(text: str, tokens: list[str] | None = None) -> list[str]:
     return out
 
 
+def short_runs(tokens: list[str]) -> list[str]:
+    """Runs of consecutive single-character CJK tokens, stop characters included (上/云 -> 上云): short
+    verb-object terms such as 上云, 用云, 稳岗 that jieba splits into characters. At least one character
+    of a run must be a content character."""
+    out, cur = [], []
+    for w in tokens + [""]:
+        if len(w) == 1 and _CJK.fullmatch(w):
+            cur.append(w)
+            continue
+        if len(cur) >= 2 and any(ch not in STOP for ch in cur):
+            out.append("".join(cur))
+        cur = []
+    return out
+
+
+# Messages that are not questions at all: greetings, thanks, tests.
+CHATTER = set("""
+你好 您好 你们好 大家好 hi hello hey 嗨 哈喽 哈罗 在吗 在不在 在么 在嘛 谢谢 谢了 多谢 感谢 好的 好 嗯 嗯嗯 哦 噢 收到 知道了
+明白 ok okay 测试 test 早 早上好 上午好 中午好 下午好 晚上好 晚安 再见 拜拜 辛苦了 辛苦 您辛苦了 老师好 领导好 哈哈 哈哈哈 呵呵 ？ ?
+""".split())
+
+
+def is_chatter(question: str) -> bool:
+    """True for messages that ask nothing: greetings, one letter, no content word at all."""
+    q = normalize(question).strip()
+    core = re.sub(r"[\s\W_]+", "", q)
+    if len(core) < 2 or core in CHATTER:
+        return True
+    toks = tokenizer().lcut(q, HMM=False)
+    content = [w for w in words(q, toks) if w not in CHATTER]
+    return not content and not short_runs(toks)
+
+
 _SEGMENT_BREAK = re.compile(r"^[，,。；;！!？?、：:\s]+$")
 
 
