@@ -144,7 +144,7 @@ async def test_draft_buttons_edit_and_permissions(chat):
     assert (await chat.press(yang.id, b["✅ 确认发布"]))[0].toast  # not the poster
     toggled = await chat.press(zhang.id, b["🔁 改为需求"])
     assert "类型：需求" in text_of(toggled) and toggled[0].edit
-    longer = await chat.press(zhang.id, b["⏳ 有效期30天"])
+    longer = await chat.press(zhang.id, b["⏳ 修改有效期（现30天）"])
     assert "有效期：60天" in text_of(longer)
     assert "修改后" in text_of(await chat.press(zhang.id, b["✏️ 修改内容"]))
     edited = await chat.send(zhang.id, "求购二手叉车 3吨 兖州")

@@ -12,7 +12,7 @@ from datetime import datetime
 from sqlalchemy import select
 
 from nlp.matching import Matcher
-from storage.models.supply import PostStatus, SupplyPost
+from storage.models.supply import MatchStatus, PostStatus, SupplyMatch, SupplyPost
 
 from ..context import Context
 
@@ -44,9 +44,22 @@ async def expire_due(ctx: Context) -> int:
     for post in rows:
         post.status = PostStatus.EXPIRED
         post.closed_at = post.updated_at = ctx.now
+        await void_pending_matches(ctx, post)
     if rows:
         await ctx.session.flush()
     return len(rows)
+
+
+async def void_pending_matches(ctx: Context, post: SupplyPost) -> int:
+    """Matches of a closed post that nobody has agreed to yet become 已失效; returns how many."""
+    rows = (await ctx.session.scalars(select(SupplyMatch).where(
+        (SupplyMatch.supply_post_id == post.id) | (SupplyMatch.demand_post_id == post.id),
+        SupplyMatch.status == MatchStatus.PROPOSED))).all()
+    for match in rows:
+        match.status = MatchStatus.VOID
+        match.updated_at = ctx.now
+    return len(rows)
+
 
 
 async def matcher_for(ctx: Context) -> Matcher:

@@ -110,6 +110,11 @@ async def feedback(ctx: Context, verdict: str) -> list[Reply] | Reply:
     if isinstance(found, Reply):
         return found
     match, mine, theirs = found
+    if match.status == MatchStatus.VOID or (match.status == MatchStatus.PROPOSED and not (
+            is_live(mine, ctx.now) and is_live(theirs, ctx.now))):
+        if match.status == MatchStatus.PROPOSED:
+            match.status, match.updated_at = MatchStatus.VOID, ctx.now
+        return Reply("该供需信息已关闭，匹配已失效。", toast=True)
     if match.status != MatchStatus.PROPOSED:
         return Reply(f"这条匹配当前为“{MATCH_STATUS_NAMES[match.status]}”，无需再选。", toast=True)
     old = await ctx.session.scalar(select(SupplyFeedback).where(

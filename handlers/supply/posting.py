@@ -6,17 +6,20 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from nlp.matching_lexicon import analyse
-from nlp.posts import classify_group_message, extract_post
+from nlp.posts import classify_group_message, extract_post, has_product
 from storage.models import CadreEnterprise, Enterprise, Role
-from storage.models.supply import KIND_NAMES, POST_STATUS_NAMES, PostKind, PostStatus, SupplyPost
+from storage.models.supply import (
+    KIND_NAMES, POST_STATUS_NAMES, PostKind, PostStatus, SupplyPost,
+)
 
 from ..context import Context
 from ..registry import command, flow, text_handler
 from ..types import Button, Reply
-from .index import matcher_for, sync_post
+from .index import matcher_for, sync_post, void_pending_matches
 
 MIN_LEN, MAX_LEN = 4, 500
 VALIDITY_STEPS = (7, 15, 30, 60, 90, 180)
+DRAFT_TTL = timedelta(days=1)  # an unconfirmed draft older than this is dropped from /myposts
 USAGE = {
     PostKind.SUPPLY: "请写明产品、规格、数量、地区等，例如：\n/supply 长期供应304不锈钢板 3mm 500吨 任城区 有效期3个月",
     PostKind.DEMAND: "请写明产品、规格、数量、地区等，例如：\n/demand 求购锂电池 48V 200组 邹城市 一周内",
@@ -39,9 +42,14 @@ def check_text(text: str) -> str | None:
         return "内容太短，请写明产品名称、规格或数量。"
     if len(text) > MAX_LEN:
         return f"内容过长（超过{MAX_LEN}字），请精简后重发。"
-    if not analyse(text).phrases:
-        return "没有识别到产品或服务名称，请写明要供应或需要的具体产品。"
+    if not analyse(text).phrases or not has_product(text):
+        return "没有识别到产品或服务名称，请写明具体的产品和数量（例如：钢板 500吨）。"
     return None
+
+
+def date_text(ctx: Context, when) -> str:
+    """A local date with its year, so a one-year post never looks like it ends today."""
+    return f"{when.astimezone(ctx.tz):%Y年%m月%d日}"
 
 
 async def new_draft(ctx: Context, kind: str, text: str, source: str) -> SupplyPost | str:
@@ -54,6 +62,11 @@ async def new_draft(ctx: Context, kind: str, text: str, source: str) -> SupplyPo
     problem = check_text(text)
     if problem:
         return problem
+    same = await ctx.session.scalar(select(SupplyPost).where(
+        SupplyPost.user_id == ctx.user.id, SupplyPost.status == PostStatus.DRAFT,
+        SupplyPost.kind == kind, SupplyPost.text == text, SupplyPost.created_at > ctx.now - DRAFT_TTL).order_by(SupplyPost.id.desc()).limit(1))
+    if same is not None:
+        return same  # the same text again: show the existing draft, never a second one
     post = SupplyPost(kind=kind, user_id=ctx.user.id, enterprise_id=enterprises[0].id, text=text,
                       status=PostStatus.DRAFT, source=source, chat_id=ctx.inc.chat_id,
                       created_at=ctx.now, updated_at=ctx.now)
@@ -82,6 +95,8 @@ async def draft_card(ctx: Context, post: SupplyPost, *, edit: bool = False, chat
     ent = await ctx.session.get(Enterprise, post.enterprise_id)
     enterprises = await cadre_enterprises(ctx) if ctx.user and ctx.user.id == post.user_id else [ent]
     kind = KIND_NAMES[post.kind]
+    fields = extract_post(post.text)
+    until = date_text(ctx, ctx.now + timedelta(days=post.validity_days))
     lines = [
         f"请确认您的{kind}信息（#{post.id}）：",
         f"类型：{kind}",
@@ -89,15 +104,18 @@ async def draft_card(ctx: Context, post: SupplyPost, *, edit: bool = False, chat
         f"产品：{'、'.join(post.products) or '（未识别，将按原文匹配）'}",
         f"规格：{'、'.join(post.specs) or '—'}",
         f"数量：{post.quantity or '—'}",
+        *([f"产能：{fields.capacity}"] if fields.capacity else []),
         f"地区：{post.region or (ent.county.name if ent else '—')}",
-        f"有效期：{post.validity_days}天",
+        f"有效期：{post.validity_days}天（至{until}）",
         f"原文：{post.text}",
+        *[f"⚠️ {note}" for note in fields.notes
+          if "有效期" not in note or post.validity_days == fields.validity_days],
         "确认后将自动为您匹配其他企业的" + KIND_NAMES[_other(post.kind)] + "。",
     ]
     other = KIND_NAMES[_other(post.kind)]
     rows = [
         [Button("✅ 确认发布", data=f"sd:ok:{post.id}"), Button(f"🔁 改为{other}", data=f"sd:kd:{post.id}")],
-        [Button("✏️ 修改内容", data=f"sd:ed:{post.id}"), Button(f"⏳ 有效期{post.validity_days}天", data=f"sd:vd:{post.id}")],
+        [Button("✏️ 修改内容", data=f"sd:ed:{post.id}"), Button(f"⏳ 修改有效期（现{post.validity_days}天）", data=f"sd:vd:{post.id}")],
     ]
     if len(enterprises) > 1:
         rows.append([Button("🏭 换一家企业", data=f"sd:en:{post.id}")])
@@ -236,7 +254,7 @@ async def publish(ctx: Context, post: SupplyPost) -> list[Reply]:
     sync_post(matcher, post, ctx.now)
     found = await propose_matches(ctx, post, matcher)
     kind = KIND_NAMES[post.kind]
-    text = (f"✅ {kind}信息 #{post.id} 已发布，有效期至 {post.expires_at.astimezone(ctx.tz):%m月%d日}。\n"
+    text = (f"✅ {kind}信息 #{post.id} 已发布，有效期至 {date_text(ctx, post.expires_at)}。\n"
             + (f"已为您找到 {found} 条匹配，匹配卡片已私信发给您和对方干部。" if found else
                "暂未找到合适的匹配；有新的对口信息发布时会第一时间通知您。")
             + "\n发送 /myposts 查看和关闭您的供需信息。")
@@ -250,16 +268,21 @@ async def myposts(ctx: Context) -> Reply:
     rows = (await ctx.session.scalars(select(SupplyPost).where(
         SupplyPost.user_id == ctx.user.id, SupplyPost.status != PostStatus.CANCELLED)
         .order_by(SupplyPost.id.desc()).limit(30))).all()
-    rows = sorted(rows, key=lambda p: (p.status != PostStatus.OPEN, -p.id))[:12]
+    # a draft nobody confirmed within a day is stale: not listed (it can still be re-sent)
+    rows = [p for p in rows if p.status != PostStatus.DRAFT or p.created_at > ctx.now - DRAFT_TTL]
+    rows = sorted(rows, key=lambda p: ({PostStatus.DRAFT: 0, PostStatus.OPEN: 1}.get(p.status, 2), -p.id))[:12]
     if not rows:
         return Reply("您还没有发布过供需信息。发送 /supply 或 /demand 加内容即可发布。")
     lines, buttons = ["您的供需信息："], []
     for p in rows:
-        until = f"，至{p.expires_at.astimezone(ctx.tz):%m-%d}" if p.status == PostStatus.OPEN and p.expires_at else ""
+        until = f"，至{date_text(ctx, p.expires_at)}" if p.status == PostStatus.OPEN and p.expires_at else ""
         name = "、".join(p.products[:3]) or p.text[:16]
         lines.append(f"#{p.id} [{KIND_NAMES[p.kind]}] {name} — {POST_STATUS_NAMES[p.status]}{until}")
         if p.status == PostStatus.OPEN:
             buttons.append([Button(f"关闭 #{p.id} {name[:10]}", data=f"sd:cl:{p.id}")])
+        elif p.status == PostStatus.DRAFT:
+            buttons.append([Button(f"✅ 确认发布 #{p.id}", data=f"sd:ok:{p.id}"),
+                            Button(f"🗑 删除 #{p.id}", data=f"sd:cx:{p.id}")])
     return Reply("\n".join(lines), buttons=buttons)
 
 
@@ -270,7 +293,9 @@ async def close_post(ctx: Context) -> Reply:
         return post
     post.status = PostStatus.CLOSED
     post.closed_at = post.updated_at = ctx.now
+    await void_pending_matches(ctx, post)
     await ctx.session.flush()
     sync_post(await matcher_for(ctx), post, ctx.now)
     listing = await myposts(ctx)
     return Reply(f"已关闭 #{post.id}，不再参与匹配。\n\n" + listing.text, buttons=listing.buttons, edit=True)
+

@@ -41,10 +41,11 @@ class MatchStatus:
     NEGOTIATING = "negotiating"  # 洽谈中 (contacts exchanged)
     INTENT = "intent"  # 达成意向
     SIGNED = "signed"  # 已签约
+    VOID = "void"  # a post closed or expired before both sides answered
 
 
 MATCH_STATUS_NAMES = {"proposed": "待双方确认", "rejected": "不相关", "negotiating": "洽谈中",
-                      "intent": "达成意向", "signed": "已签约"}
+                      "intent": "达成意向", "signed": "已签约", "void": "已失效"}
 
 
 class SupplyPost(Base):
