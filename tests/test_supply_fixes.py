@@ -85,3 +85,19 @@ async def test_closed_post_voids_its_pending_matches(chat):
         assert refused[0].toast and "已关闭，匹配已失效" in refused[0].text
     async with chat.db.session() as s:
         assert (await s.scalars(select(SupplyMatch))).one().status == MatchStatus.VOID
+
+
+async def test_private_message_that_reads_as_a_post_gets_one_tap_buttons(chat):
+    zhang, yang = await chat.user("张伟"), await chat.user("杨帆")
+    reply = await chat.send(zhang.id, "急需PP颗粒20吨，注塑级")
+    b = buttons_of(reply)
+    assert "像一条需求" in text_of(reply) and "我没能理解" not in text_of(reply)
+    assert {"📢 发布为需求", "📢 发布为供应"} <= set(b) and "✅ 确认发布" not in b
+    assert (await chat.press(yang.id, b["📢 发布为需求"]))[0].toast  # not the poster
+    done = await chat.press(zhang.id, b["📢 发布为需求"])
+    assert "需求信息" in text_of(done) and "已发布" in text_of(done)
+    # a question still goes to the policy assistant, never becomes a draft
+    await chat.send(zhang.id, "哪里有PP颗粒卖吗？")
+    async with chat.db.session() as s:
+        posts = (await s.scalars(select(SupplyPost))).all()
+        assert len(posts) == 1 and posts[0].status == PostStatus.OPEN and posts[0].kind == "demand"

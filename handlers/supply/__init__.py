@@ -1,2 +1,2 @@
 """Supply and demand (供需对接): posting, matching across enterprises, match cards, deals."""
-from . import matches, posting  # noqa: F401  (registers commands, buttons and flows)
+from . import matches, posting, private  # noqa: F401  (registers commands, buttons and flows)

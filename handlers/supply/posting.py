@@ -212,7 +212,7 @@ async def owned_post(ctx: Context, *statuses: str) -> SupplyPost | Reply:
 
 
 async def draft_button(ctx: Context, action: str) -> list[Reply] | Reply:
-    """Buttons on the confirm card: kd (kind), vd (validity), ed (edit), en (enterprise), cx, ok."""
+    """Buttons on the confirm card: kd (kind), vd (validity), ed (edit), en (enterprise), cx, ok, ps/pd."""
     post = await owned_post(ctx, PostStatus.DRAFT)
     if isinstance(post, Reply):
         return post
@@ -235,7 +235,9 @@ async def draft_button(ctx: Context, action: str) -> list[Reply] | Reply:
         post.status = PostStatus.CANCELLED
         post.closed_at = post.updated_at = ctx.now
         return Reply(f"已取消，这条{KIND_NAMES[post.kind]}信息不会发布。", edit=True)
-    elif action == "ok":
+    elif action in ("ok", "ps", "pd"):
+        if action != "ok":  # 发布为供应 / 发布为需求 from a private message
+            post.kind = PostKind.SUPPLY if action == "ps" else PostKind.DEMAND
         return await publish(ctx, post)
     post.updated_at = ctx.now
     await ctx.session.flush()
