@@ -221,10 +221,10 @@ def test_cli_import_list_ask(tmp_path, monkeypatch, capsys):
             return code, capsys.readouterr().out
 
         people = str(HANDBOOK / "济宁市支持企业引进培育高层次人才实施办法.txt")
-        code, out = run("import", "--demo", people)  # the same title twice: the second is version 2
-        assert code == 0 and out.count("✅ 已导入") == 10 and "第1版已保留" in out
+        code, out = run("import", "--demo", people)  # the same file twice: unchanged, no second version
+        assert code == 0 and out.count("✅ 已导入") == 9 and "内容未变化，未导入" in out and "第1版已保留" not in out
         code, out = run("list")
-        assert "共 9 份现行文件" in out and "v2" in out
+        assert "共 9 份现行文件" in out and "v2" not in out
         code, out = run("ask", "首次认定高新技术企业奖励多少")
         assert code == 0 and "一、（一）1." in out
         assert run("ask", "加班工资怎么计算")[0] == 3

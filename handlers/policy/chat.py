@@ -10,12 +10,14 @@ from handlers.context import Context
 from handlers.registry import attachment_handler, callback, command, text_handler
 from handlers.types import Button, Reply
 from nlp.policy import HIGH_BAR, LOW_BAR, SUPPORTED, Window
+from nlp.policy.text import is_chatter
 from storage.models import CadreEnterprise, Enterprise, Role
 from storage.models.policy import PolicyClause, PolicyDoc, PolicyQuestion
 
 from .files import fetch
+from .offer import offer
 from .store import (
-    MAX_FILE_BYTES, current_docs, eligibility, get_index, import_bytes, question_stats, record_question, window_text,
+    MAX_FILE_BYTES, current_docs, get_index, import_bytes, question_stats, record_question, window_text,
 )
 
 QUESTION_RE = re.compile(r"[?？]\s*$|吗|怎么|怎样|如何|多少|什么|哪些|哪个|是否|能否|能不能|可不可以|有没有|咋|啥")
@@ -24,6 +26,7 @@ POLICY_CUE = re.compile(r"政策|补贴|奖励|奖补|补助|资助|扶持|申�
                         r"专精特新|小巨人|瞪羚|高企|高新技术|规上|链主|上市|技改|研发")
 NO_HANDBOOK = "惠企政策汇编尚未导入。请联系市指挥部办公室导入。"
 MAX_QUESTION = 300
+ASK_REAL = "请写出具体想了解的政策问题，例如：/policy 专精特新企业有什么奖励？"
 
 
 def _short(title: str, n: int = 12) -> str:
@@ -49,6 +52,9 @@ async def answer_question(ctx: Context, question: str, *, strict: bool = False) 
         return Reply(f"问题太长（超过{MAX_QUESTION}字），请简要描述想了解的政策。")
     if not re.search(r"[\u4e00-\u9fffA-Za-z0-9]", question):
         return Reply("请用文字描述想了解的政策，例如：专精特新企业有什么奖励？")
+    if is_chatter(question):
+        # greetings and single letters ask nothing: no record, no "not covered", no appeal offer
+        return None if strict else Reply(ASK_REAL)
     index, clause_ids = await get_index(ctx.session)
     if not index.clauses:
         return None if strict else Reply(NO_HANDBOOK)
@@ -180,25 +186,32 @@ async def policies_command(ctx: Context):
     for ent in ents[:10]:
         tags = "、".join(ent.tags or []) or "无"
         lines = [f"🏭 {ent.name}（{ent.county.name}｜{ent.cluster}｜{tags}）"]
-        rows = []
+        rows, elsewhere = [], 0
         for doc in docs:
-            el = eligibility(doc, ent)
-            if el.qualifies:
-                rows.append((len(el.unmet), doc, el))
+            of = offer(doc, ent)
+            if of.qualifies:
+                rows.append((len(of.unmet), doc, of))
+            else:
+                elsewhere += 1
         rows.sort(key=lambda r: (r[0], -r[1].id))
         if not rows:
             lines.append("暂未找到可能符合的政策。")
-        for n_unmet, doc, el in rows[:8]:
+        for n_unmet, doc, of in rows[:8]:
             mark = "✅" if n_unmet == 0 else "🔸"
             lines.append(f"{mark}《{doc.title}》")
-            if el.unmet:
-                lines.append("   尚未满足：" + "；".join(el.unmet))
-            if el.unknown:
-                lines.append("   待核实：" + "；".join(el.unknown))
+            if of.clause is not None:
+                lines.append(f"   重点条款：{of.clause.label}" + (f"（{of.amount}）" if of.amount else ""))
+            lines.append("   已满足：" + ("；".join(of.met) if of.met else "未限定适用对象"))
+            if of.unmet:
+                lines.append("   尚未满足：" + "；".join(of.unmet))
+            if of.unknown:
+                lines.append("   待核实：" + "；".join(of.unknown))
             if doc.window:
                 lines.append("   申报时间：" + window_text(Window.from_dict(doc.window), ctx.today))
         if len(rows) > 8:
             lines.append(f"……另有 {len(rows) - 8} 份，可用 /policy 提问查找。")
+        if elsewhere:
+            lines.append(f"另有 {elsewhere} 份文件仅适用于其他县（市、区），未列出。")
         replies.append(Reply("\n".join(lines)))
     return replies
 
@@ -265,6 +278,8 @@ def import_summary(result, today=None) -> str:
     from nlp.policy import Audience, Window
 
     d = result.doc
+    if result.unchanged:
+        return f"内容未变化，未导入：《{d.title}》与现行第{d.version}版相同，未新增版本，也未发送通知。"
     style = "条款式（第X条）" if d.style == "articles" else "层级式（一、（一）1.）"
     lines = [f"✅ 已导入《{d.title}》：{len(d.clauses)} 条，{style}。"]
     if d.issuer_line:
@@ -278,4 +293,6 @@ def import_summary(result, today=None) -> str:
     if result.replaced is not None:
         lines.append(f"已替换同名文件（第{result.replaced.version}版已保留为历史版本），当前为第{d.version}版。")
     lines.append(f"已通知 {result.notified} 名可能符合条件企业的驻企干部。")
+    if result.already_told:
+        lines.append(f"另有 {result.already_told} 名驻企干部此前已收到该文件通知（适用对象和申报时间未变），未重复通知。")
     return "\n".join(lines)

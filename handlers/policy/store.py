@@ -2,6 +2,8 @@
 eligibility of enterprises, new-document notices through the outbox, and question records."""
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -26,6 +28,21 @@ class ImportResult:
     doc: PolicyDoc
     replaced: PolicyDoc | None
     notified: int  # cadres told through the outbox
+    unchanged: bool = False  # same title and same content as the current version: nothing stored
+    already_told: int = 0  # qualifying cadres not told again (they already had this document's notice)
+
+
+def _same_content(a: str, b: str) -> bool:
+    """Texts equal line by line, ignoring blank lines and spaces around lines (a re-saved file)."""
+    norm = lambda t: [ln.strip() for ln in t.replace("\u3000", " ").splitlines() if ln.strip()]  # noqa: E731
+    return norm(a) == norm(b)
+
+
+def notice_key(doc: PolicyDoc, user_id: int) -> str:
+    """Outbox dedupe key of a new-document notice: the same title, audience and window tell a cadre
+    only once, whatever the version; a changed audience or window is news again."""
+    what = json.dumps([doc.title, doc.audience or {}, doc.window or {}], ensure_ascii=False, sort_keys=True)
+    return f"po:doc:{hashlib.sha1(what.encode('utf-8')).hexdigest()[:16]}:{user_id}"
 
 
 async def import_bytes(session: AsyncSession, data: bytes, file_name: str, *, user_id: int | None,
@@ -37,7 +54,10 @@ async def import_bytes(session: AsyncSession, data: bytes, file_name: str, *, us
     parsed = parse_text(text, file_name.rsplit(".", 1)[0])
     if not parsed.clauses:
         raise ValueError("没有识别到条款：请确认文件第一行是标题，正文按“第一条”或“一、（一）1.”编号。")
-    old = await session.scalar(select(PolicyDoc).where(PolicyDoc.title == parsed.title, PolicyDoc.current.is_(True)))
+    old = await session.scalar(select(PolicyDoc).where(PolicyDoc.title == parsed.title[:300],
+                                                       PolicyDoc.current.is_(True)))
+    if old is not None and _same_content(old.source_text, text):
+        return ImportResult(old, None, 0, unchanged=True)
     doc = PolicyDoc(
         title=parsed.title[:300], file_name=file_name[:255], issuer=parsed.issuer[:200] or None, issued=parsed.issued,
         issuer_line=parsed.issuer_line[:300] or None, style=parsed.style, audience=parsed.audience.to_dict(),
@@ -52,8 +72,8 @@ async def import_bytes(session: AsyncSession, data: bytes, file_name: str, *, us
         old.current = False
         old.replaced_by_id = doc.id
         await session.flush()
-    notified = await notify_qualifying(session, doc, now) if notify else 0
-    return ImportResult(doc, old, notified)
+    notified, told = await notify_qualifying(session, doc, now) if notify else (0, 0)
+    return ImportResult(doc, old, notified, already_told=told)
 
 
 # ---------------------------------------------------------------- the per-process index
@@ -116,11 +136,12 @@ def eligibility(doc: PolicyDoc, ent: Enterprise):
     return match(Audience.from_dict(doc.audience), profile_of(ent))
 
 
-async def notify_qualifying(session: AsyncSession, doc: PolicyDoc, now: datetime) -> int:
-    """Tell the cadres of enterprises that may qualify for a newly imported document (one notice each)."""
+async def notify_qualifying(session: AsyncSession, doc: PolicyDoc, now: datetime) -> tuple[int, int]:
+    """Tell the cadres of enterprises that may qualify for a newly imported document (one notice each);
+    returns (cadres told now, cadres skipped because they already had the same notice)."""
     window = Window.from_dict(doc.window)
     if window is not None and window.is_over(now.date()):
-        return 0  # a one-off window already closed: nothing to apply for, no notice
+        return 0, 0  # a one-off window already closed: nothing to apply for, no notice
     rows = (await session.execute(
         select(User, Enterprise).join(CadreEnterprise, CadreEnterprise.user_id == User.id)
         .join(Enterprise, Enterprise.id == CadreEnterprise.enterprise_id)
@@ -131,6 +152,7 @@ async def notify_qualifying(session: AsyncSession, doc: PolicyDoc, now: datetime
         if el.qualifies:
             per_cadre.setdefault(user.id, []).append((ent, el))
     what = "更新" if doc.version > 1 else "新增"
+    told = skipped = 0
     for user_id, ents in per_cadre.items():
         lines = [f"📢 惠企政策汇编{what}：《{doc.title}》"]
         for ent, el in ents[:5]:
@@ -141,9 +163,12 @@ async def notify_qualifying(session: AsyncSession, doc: PolicyDoc, now: datetime
         if window:
             lines.append(f"申报时间：{window_text(window, now.date())}")
         lines.append("发送 /policies 查看贵企业可能符合的全部政策。")
-        await queue_notification(session, user_id, "\n".join(lines), None, key=f"po:new:{doc.id}:{user_id}",
-                                 kind="notify", now=now)
-    return len(per_cadre)
+        if await queue_notification(session, user_id, "\n".join(lines), None, key=notice_key(doc, user_id),
+                                    kind="notify", now=now):
+            told += 1
+        else:
+            skipped += 1
+    return told, skipped
 
 
 def window_text(w: Window, today) -> str:

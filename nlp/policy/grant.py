@@ -48,3 +48,34 @@ def grant_bias(text: str, question_words: list[str]) -> tuple[float, float]:
     if _SOFT.search(joined):
         return SOFT_BONUS, 1.0
     return 0.0, 1.0
+
+
+_MONEY = r"\d+(?:\.\d+)?\s*(?:万元|亿元|元)"
+# in order of preference: a cap says most, then a fixed sum, then a rate
+_AMOUNTS = [re.compile(p) for p in (
+    r"最高(?:不超过)?\s*" + _MONEY,
+    r"(?:给予|奖励|补助|补贴|资助)\s*(?:一次性)?\s*" + _MONEY,
+    _MONEY + r"(?:的)?(?:一次性)?(?:奖励|补助|补贴|资助)",
+    r"按照?[^。；，,]{0,16}?\d+(?:\.\d+)?\s*%",
+)]
+
+
+def grant_strength(text: str) -> int:
+    """2 when a clause grants money or relief, 1 when it only favours (优先, 支持), -1 when it only
+    restricts, 0 otherwise."""
+    t = normalize(text)
+    if _STRONG.search(t):
+        return 2
+    if _RESTRICT.search(t):
+        return -1
+    return 1 if _SOFT.search(t) else 0
+
+
+def amount_of(text: str) -> str:
+    """The amount a clause grants as printed (最高10万元, 给予30万元奖励, 按投资额的8%), or ""."""
+    t = normalize(text)
+    for rx in _AMOUNTS:
+        m = rx.search(t)
+        if m:
+            return re.sub(r"\s+", "", m.group(0))
+    return ""
