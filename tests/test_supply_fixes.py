@@ -101,3 +101,35 @@ async def test_private_message_that_reads_as_a_post_gets_one_tap_buttons(chat):
     async with chat.db.session() as s:
         posts = (await s.scalars(select(SupplyPost))).all()
         assert len(posts) == 1 and posts[0].status == PostStatus.OPEN and posts[0].kind == "demand"
+
+
+async def _signed_deal(chat):
+    zhang, yang = await chat.user("张伟"), await chat.user("杨帆")
+    for uid, cmd in ((zhang.id, "/demand 需要瓦楞纸箱 2万个"), (yang.id, "/supply 供应包装箱 五层 可定制")):
+        await chat.press(uid, buttons_of(await chat.send(uid, cmd))["✅ 确认发布"])
+    cz = [r for r in await chat.outbox(zhang.id) if "供需匹配" in r.text][0]
+    cy = [r for r in await chat.outbox(yang.id) if "供需匹配" in r.text][0]
+    await chat.press(zhang.id, card_buttons(cz)["👍 有意向"])
+    contacts = await chat.press(yang.id, card_buttons(cy)["👍 有意向"])
+    return zhang, yang, contacts
+
+
+async def test_amount_bound_and_correction_and_contact_fallback(chat):
+    zhang, yang, contacts = await _signed_deal(chat)
+    text = text_of(contacts)
+    assert "企业联系人：企业联系人" not in text and f"企业联系人：{zhang.name}（驻企干部），电话 {zhang.phone}" in text
+    await chat.press(zhang.id, buttons_of(contacts)["✍️ 已签约"])
+    too_big = text_of(await chat.send(zhang.id, "99999999999"))
+    assert "最多" in too_big and "正数" not in too_big
+    signed = await chat.send(zhang.id, "500")
+    assert "500 万元" in text_of(signed)
+    fix = buttons_of(signed)["✏️ 更正签约金额"]
+    assert (await chat.press((await chat.user("朱琳")).id, fix))[0].toast  # not one of the two cadres
+    await chat.press(yang.id, fix)  # either cadre may correct
+    done = await chat.send(yang.id, "650")
+    assert "650 万元" in text_of(done) and "原 500 万元" in text_of(done)
+    assert any("更正为 650 万元" in r.text for r in await chat.outbox(zhang.id))
+    async with chat.db.session() as s:
+        from storage.models.supply import SupplyDeal
+        deal = (await s.scalars(select(SupplyDeal))).one()
+        assert deal.amount_wan == 650 and deal.updated_by == yang.id

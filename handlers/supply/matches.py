@@ -90,9 +90,19 @@ async def _contacts(ctx: Context, post: SupplyPost) -> str:
     tg = f"，Telegram @{cadre.telegram_username}" if cadre and cadre.telegram_username else ""
     lines = [f"企业：{ent.name}（{ent.county.name}）",
              f"驻企干部：{cadre.name}，电话 {cadre.phone or '未登记'}{tg}"]
-    if ent.contact_name or ent.contact_phone:
-        lines.append(f"企业联系人：{ent.contact_name or '—'}，电话 {ent.contact_phone or '—'}")
+    if _real_contact(ent.contact_name):
+        lines.append(f"企业联系人：{ent.contact_name}，电话 {ent.contact_phone or '—'}")
+    elif cadre:  # no real contact on file: the cadre is the one to call
+        lines.append(f"企业联系人：{cadre.name}（驻企干部），电话 {cadre.phone or '未登记'}")
     return "\n".join(lines)
+
+
+_PLACEHOLDER_CONTACTS = {"企业联系人", "联系人", "无", "暂无", "待定", "未知", "-", "—", "/", "x", "xx"}
+
+
+def _real_contact(name: str | None) -> bool:
+    """A contact name that is a person, not an import placeholder such as 企业联系人."""
+    return bool(name and name.strip() and name.strip().lower() not in _PLACEHOLDER_CONTACTS)
 
 
 def deal_buttons(match: SupplyMatch) -> list[list[Button]]:
@@ -101,6 +111,8 @@ def deal_buttons(match: SupplyMatch) -> list[list[Button]]:
         return [[Button("🤝 达成意向", data=f"sd:in:{match.id}"), Button("✍️ 已签约", data=f"sd:sg:{match.id}")]]
     if match.status == MatchStatus.INTENT:
         return [[Button("✍️ 已签约（填金额）", data=f"sd:sg:{match.id}")]]
+    if match.status == MatchStatus.SIGNED:
+        return [[Button("✏️ 更正签约金额", data=f"sd:fx:{match.id}")]]
     return []
 
 
@@ -150,9 +162,13 @@ async def advance(ctx: Context, stage: str) -> Reply:
     if isinstance(found, Reply):
         return found
     match, mine, theirs = found
-    allowed = {"in": (MatchStatus.NEGOTIATING,), "sg": (MatchStatus.NEGOTIATING, MatchStatus.INTENT)}[stage]
+    allowed = {"in": (MatchStatus.NEGOTIATING,), "sg": (MatchStatus.NEGOTIATING, MatchStatus.INTENT),
+               "fx": (MatchStatus.SIGNED,)}[stage]
     if match.status not in allowed:
         return Reply(f"这条匹配当前为“{MATCH_STATUS_NAMES[match.status]}”，不能这样操作。", toast=True)
+    if stage == "fx":
+        await ctx.set_dialog("sd_amount", "amount", {"match_id": match.id, "fix": True})
+        return Reply(f"请输入匹配 #{match.id} 更正后的签约金额（万元）。发送 /cancel 放弃。")
     if stage == "sg":
         await ctx.set_dialog("sd_amount", "amount", {"match_id": match.id})
         return Reply(f"请输入匹配 #{match.id} 的签约金额（万元），例如：2000。发送 /cancel 放弃。")
@@ -172,11 +188,17 @@ _AMOUNT_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(万元|万)?\s*$")
 async def amount_flow(ctx: Context) -> Reply:
     """The signed amount in 万元 for a deal."""
     m = _AMOUNT_RE.match(ctx.text.replace(",", "").replace("，", ""))
-    if not m or not (0 < float(m.group(1)) <= MAX_AMOUNT_WAN):
+    if m and float(m.group(1)) > MAX_AMOUNT_WAN:
+        return Reply(f"金额过大：签约金额最多 {MAX_AMOUNT_WAN:,} 万元（1000亿元），请核对单位（万元）后重新输入。"
+                     "发送 /cancel 放弃。")
+    if not m or not float(m.group(1)) > 0:
         return Reply("请输入一个正数金额，单位万元，例如：2000 或 35.5。发送 /cancel 放弃。")
-    match = await ctx.session.get(SupplyMatch, int((ctx.dialog.data or {}).get("match_id", 0)))
+    data = ctx.dialog.data or {}
+    match = await ctx.session.get(SupplyMatch, int(data.get("match_id", 0)))
     await ctx.clear_dialog()
-    if match is None or match.status not in (MatchStatus.NEGOTIATING, MatchStatus.INTENT):
+    fix = bool(data.get("fix"))
+    if match is None or match.status not in ((MatchStatus.SIGNED,) if fix else
+                                             (MatchStatus.NEGOTIATING, MatchStatus.INTENT)):
         return Reply("这条匹配已不能登记签约（可能已由对方登记）。发送 /deals 查看。")
     ctx.parts = ["sd", "sg", str(match.id)]
     found = await _match_for_user(ctx)
@@ -185,14 +207,29 @@ async def amount_flow(ctx: Context) -> Reply:
     _, mine, theirs = found
     deal = await ctx.session.scalar(select(SupplyDeal).where(SupplyDeal.match_id == match.id))
     amount = float(m.group(1))
+    if fix:
+        return await _correct_amount(ctx, match, deal, theirs, amount)
     match.status = deal.stage = MatchStatus.SIGNED
     deal.amount_wan = amount
     deal.signed_at = deal.updated_at = match.updated_at = ctx.now
     deal.intent_at = deal.intent_at or ctx.now
     deal.updated_by = ctx.user.id
     await ctx.notify(theirs.user_id, f"✍️ 匹配 #{match.id} 已由{ctx.user.name}登记为已签约，金额 {amount:g} 万元。",
-                     key=f"sd:s:{match.id}", kind="match")
-    return Reply(f"✍️ 已登记：匹配 #{match.id} 已签约，金额 {amount:g} 万元。祝贺！")
+                     deal_buttons(match), key=f"sd:s:{match.id}", kind="match")
+    return Reply(f"✍️ 已登记：匹配 #{match.id} 已签约，金额 {amount:g} 万元。祝贺！", buttons=deal_buttons(match))
+
+
+async def _correct_amount(ctx: Context, match: SupplyMatch, deal: SupplyDeal, theirs: SupplyPost,
+                          amount: float) -> Reply:
+    """Either cadre corrects a signed amount; who and when are kept on the deal, the other side is told."""
+    old = deal.amount_wan
+    deal.amount_wan = amount
+    deal.updated_at = match.updated_at = ctx.now
+    deal.updated_by = ctx.user.id
+    was = f"（原 {old:g} 万元）" if old is not None else ""
+    await ctx.notify(theirs.user_id, f"✏️ 匹配 #{match.id} 的签约金额已由{ctx.user.name}更正为 {amount:g} 万元{was}。",
+                     key=f"sd:fx:{match.id}:{ctx.now.isoformat()}", kind="match")
+    return Reply(f"✏️ 已更正：匹配 #{match.id} 签约金额 {amount:g} 万元{was}。", buttons=deal_buttons(match))
 
 
 @command("deals", "供需对接进展", roles={Role.CADRE, Role.ADMIN})
@@ -243,6 +280,6 @@ async def on_button(ctx: Context) -> list[Reply] | Reply:
         return await close_post(ctx)
     if action in ("y", "n"):
         return await feedback(ctx, "interested" if action == "y" else "irrelevant")
-    if action in ("in", "sg"):
+    if action in ("in", "sg", "fx"):
         return await advance(ctx, action)
     return Reply("这个按钮已失效，请重新打开相关页面。", toast=True)
