@@ -88,6 +88,11 @@ def _ask(args, settings) -> int:
         finally:
             await db.dispose()
         question = " ".join(args.question)
+        from nlp.policy.text import is_chatter
+
+        if is_chatter(question):
+            print("请写出具体想了解的政策问题，例如：专精特新企业有什么奖励？")
+            return 2
         ans = index.answer(question)
         if ans is not None:
             print(ans.text)

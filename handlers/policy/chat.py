@@ -225,7 +225,7 @@ async def handbook_command(ctx: Context):
     lines = [f"📚 惠企政策汇编（{len(docs)}份）："]
     for d in docs:
         issued = f"，{d.issued.year}年{d.issued.month}月{d.issued.day}日" if d.issued else ""
-        lines.append(f"· 《{d.title}》（{d.issuer or '—'}{issued}，第{d.version}版）")
+        lines.append(f"· 《{d.title}》（{d.issuer or '发文单位未注明'}{issued}，第{d.version}版）")
     lines.append("提问示例：/policy 首次认定高新技术企业奖励多少？")
     return Reply("\n".join(lines))
 
