@@ -24,6 +24,7 @@ HANDBOOK = ROOT / "nlp" / "data" / "handbook"
 QUESTIONS = ROOT / "benchmarks" / "data" / "policy_questions.tsv"
 HELDOUT = ROOT / "benchmarks" / "data" / "policy_heldout"
 BLIND = ROOT / "benchmarks" / "data" / "policy_blind"
+NEWCOMER = ROOT / "benchmarks" / "data" / "policy_newcomer"
 CODES = {
     "A": "济宁市支持制造业高质量发展若干政策措施", "B": "济宁市促进专精特新中小企业高质量发展若干措施",
     "C": "济宁市加快科技创新推动高新技术企业倍增若干措施", "D": "济宁市支持企业引进培育高层次人才实施办法",
@@ -154,6 +155,10 @@ def main() -> None:
         # written after the system was built and run exactly once: never tuned on
         blind = PolicyIndex.from_files(_files(HANDBOOK) + _files(HELDOUT) + _files(BLIND))
         report("blind", blind, load_questions(BLIND / "questions.tsv"), args.verbose)
+    if args.handbook == HANDBOOK and NEWCOMER.is_dir():
+        # a newcomer's reports (short terms such as 上云, support vs penalty clauses): regressions, not held-out
+        newc = PolicyIndex.from_files(_files(HANDBOOK) + _files(NEWCOMER))
+        report("newcomer", newc, load_questions(NEWCOMER / "questions.tsv"), args.verbose)
 
 
 if __name__ == "__main__":
