@@ -92,6 +92,6 @@ def test_chatter_is_not_a_question(q):
     assert is_chatter(q)
 
 
-@pytest.mark.parametrize("q", ["贷款", "上云", "专精特新有奖励吗", "稳岗补贴", "IPO奖励"])
+@pytest.mark.parametrize("q", ["贷款", "上云", "专精特新有奖励吗", "稳岗补贴", "IPO奖励", "你好，请问技改有补贴吗"])
 def test_real_questions_are_not_chatter(q):
     assert not is_chatter(q)
