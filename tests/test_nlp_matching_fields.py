@@ -42,3 +42,9 @@ def test_bounds_come_with_notes():
 def test_product_required():
     assert not has_product("我想问一下")
     assert has_product("急需PP颗粒20吨")
+
+
+def test_asking_for_stock_stays_demand():
+    assert extract_post("有没有人有货？我们急需要钢板").kind == "demand"
+    assert extract_post("谁有现货？需要液压油缸").kind == "demand"
+    assert extract_post("哪家企业需要钢板，本厂有现货").kind == "supply"
