@@ -198,7 +198,7 @@ def has_product(text: str) -> bool:
 
 def _quantity(t: str, notes: list) -> tuple:
     """(quantity, value, unit, capacity): the first quantity that is not a capacity, within bounds."""
-    capacity = None
+    capacity = found = None
     for m in QTY_RE.finditer(t):
         num = _num(m.group(1))
         if num is None:
@@ -208,15 +208,18 @@ def _quantity(t: str, notes: list) -> tuple:
         if label:
             capacity = capacity or label + shown
             continue
+        if found is not None:
+            continue  # the first quantity is the one on offer; keep looking for a capacity
+        found = (None, None, None)
         if is_negative(t[:m.start()]):
             notes.append(f"数量不能为负数，已忽略“-{shown}”，请修改内容写明数量。")
-            return None, None, None, capacity
+            continue
         value = num * _MULT.get(m.group(2) or "", 1)
         if value > MAX_QUANTITY:
             notes.append(f"数量“{shown}”超过1亿，疑似输入有误，已忽略，请修改内容。")
-            return None, None, None, capacity
-        return shown, value, m.group(3), capacity
-    return None, None, None, capacity
+            continue
+        found = (shown, value, m.group(3))
+    return (*(found or (None, None, None)), capacity)
 
 
 def extract_post(text: str) -> PostFields:
@@ -244,6 +247,8 @@ def extract_post(text: str) -> PostFields:
     dims = named_dimensions(text)
     spec_words = [w for w in spec_words if not any(d.startswith(w) for d in dims)]
     specs = list(dict.fromkeys(codes + specs + dims + spec_words))
+    # 50mm inside 直径50mm, H32 inside 5052-H32: keep only the fuller form
+    specs = [x for x in specs if not any(x != y and x.lower() in y.lower() for y in specs)]
     notes: list = []
     quantity, value, unit, capacity = _quantity(t, notes)
     requested = requested_validity(text)

@@ -48,3 +48,12 @@ def test_asking_for_stock_stays_demand():
     assert extract_post("有没有人有货？我们急需要钢板").kind == "demand"
     assert extract_post("谁有现货？需要液压油缸").kind == "demand"
     assert extract_post("哪家企业需要钢板，本厂有现货").kind == "supply"
+
+
+def test_specs_are_not_repeated_and_capacity_after_quantity():
+    f = extract_post("求购板材 5052-H32 2mm")
+    assert "5052-H32" in f.specs and "H32" not in f.specs
+    g = extract_post("供应食品级不锈钢管 直径50mm")
+    assert "直径50mm" in g.specs and "50mm" not in g.specs
+    h = extract_post("供应304不锈钢卷 0.5毫米 20吨 年产5万吨")
+    assert h.quantity == "20吨" and h.capacity == "年产5万吨"
