@@ -133,3 +133,15 @@ async def test_amount_bound_and_correction_and_contact_fallback(chat):
         from storage.models.supply import SupplyDeal
         deal = (await s.scalars(select(SupplyDeal))).one()
         assert deal.amount_wan == 650 and deal.updated_by == yang.id
+
+
+async def test_expired_post_voids_its_pending_match(chat):
+    zhang, yang = await chat.user("张伟"), await chat.user("杨帆")
+    await chat.press(zhang.id, buttons_of(await chat.send(zhang.id, "/demand 需要螺纹钢 30吨 一周内"))["✅ 确认发布"])
+    await chat.press(yang.id, buttons_of(await chat.send(yang.id, "/supply 供应螺纹钢 现货 100吨"))["✅ 确认发布"])
+    card = [r for r in await chat.outbox(yang.id) if "供需匹配" in r.text][0]
+    chat.clock.now += timedelta(days=8)
+    refused = await chat.press(yang.id, card_buttons(card)["👍 有意向"])
+    assert refused[0].toast and "匹配已失效" in refused[0].text
+    async with chat.db.session() as s:
+        assert (await s.scalars(select(SupplyMatch))).one().status == MatchStatus.VOID
