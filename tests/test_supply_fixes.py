@@ -145,3 +145,11 @@ async def test_expired_post_voids_its_pending_match(chat):
     assert refused[0].toast and "匹配已失效" in refused[0].text
     async with chat.db.session() as s:
         assert (await s.scalars(select(SupplyMatch))).one().status == MatchStatus.VOID
+
+
+async def test_private_factor_needs_are_left_to_policy(chat):
+    zhang = await chat.user("张伟")
+    for text in ("我们企业急需流动资金贷款500万", "企业用电需要增容到2000kva", "公司需要技术工人20人"):
+        assert "像一条" not in text_of(await chat.send(zhang.id, text))
+    async with chat.db.session() as s:
+        assert (await s.scalars(select(SupplyPost))).all() == []

@@ -17,6 +17,10 @@ from ..types import Button, Reply
 from .posting import draft_card, new_draft
 
 _QUESTION = re.compile(r"([?？]|[吗呢么嘛])[\s!！。.~～]*$")
+# Funding, land, power, staff, approvals and policy are appeals or policy questions, not goods.
+_FACTOR = re.compile(
+    r"贷款|资金|融资|授信|担保|环评|能评|安评|手续|审批|办理|许可|证书|用电|增容|电力指标|用能|土地|用地|"
+    r"[0-9一二三四五六七八九十百千万]+亩|厂房指标|招聘|招工|用工|人才|工人|员工|技工|政策|补贴|奖补|申报|认定|税")
 
 
 @text_handler("supply_private_post", priority=55, where="private")
@@ -25,8 +29,8 @@ async def private_post(ctx: Context) -> Reply | None:
     if ctx.user is None or ctx.user.role != Role.CADRE or not ctx.text:
         return None
     text = ctx.text.strip()
-    if _QUESTION.search(text):
-        return None  # a question: the policy assistant answers it
+    if _QUESTION.search(text) or _FACTOR.search(text):
+        return None  # a question or a factor need: the policy assistant / appeals handle it
     kind = classify_group_message(text)
     if kind is None:
         return None
