@@ -1,7 +1,7 @@
 """Tables of the supply area: posts, matches, feedback and deals.
 
 Revision ID: 0003_supply
-Revises: 0002_appeals
+Revises: 0001_core
 """
 import sqlalchemy as sa
 from alembic import op
@@ -9,7 +9,7 @@ from alembic import op
 from storage.models.base import BigInt, UTCDateTime
 
 revision = "0003_supply"
-down_revision = "0002_appeals"
+down_revision = "0001_core"
 branch_labels = None
 depends_on = None
 

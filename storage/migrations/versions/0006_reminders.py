@@ -1,7 +1,7 @@
 """Tables of the reminders area: reminder_log and scheduler_runs.
 
 Revision ID: 0006_reminders
-Revises: 0005_telegram
+Revises: 0004_policy
 """
 import sqlalchemy as sa
 from alembic import op
@@ -9,7 +9,7 @@ from alembic import op
 from storage.models.base import BigInt, UTCDateTime
 
 revision = "0006_reminders"
-down_revision = "0005_telegram"
+down_revision = "0004_policy"
 branch_labels = None
 depends_on = None
 
