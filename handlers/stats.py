@@ -107,7 +107,7 @@ async def overdue(ctx: Context) -> Reply:
         lines.append(f"【{unit}】{len(rows)} 件")
         for it in rows:
             last = f"，最近 {local_date(it.last_reminder_at, ctx.settings.timezone):%m-%d}" if it.last_reminder_at else ""
-            lines.append(f"  #{it.appeal_id} {it.enterprise_name}（{it.category}，{it.county_name}）时限 {it.deadline:%m-%d}，"
+            lines.append(f"  #{it.appeal_id} {it.enterprise}（{it.category}，{it.county_name}）时限 {it.deadline:%m-%d}，"
                          f"逾期 {it.days_overdue} 个工作日；已催办 {it.reminders_sent} 次{last}")
     return Reply("\n".join(lines))
 
