@@ -48,7 +48,12 @@ async def stats(ctx: Context) -> Reply:
     args, err = await _args(ctx)
     if err:
         return err
-    b = await breakdown(ctx.session, args.scope(), args.period, ctx.today, args.dimension, ctx.settings.timezone)
+    return Reply(await stats_text(ctx.session, args, ctx.today, ctx.settings.timezone))
+
+
+async def stats_text(session, args: ReportArgs, today, tz: str) -> str:
+    """The /stats text (also printed by `pandeng report stats`)."""
+    b = await breakdown(session, args.scope(), args.period, today, args.dimension, tz)
     lines = [f"【{_scope_label(args)}】统计期间：{b.period.label}", "一、问题诉求"]
     lines += ["  " + x for x in figure_lines(b.total)]
     if b.dimension:
@@ -59,28 +64,28 @@ async def stats(ctx: Context) -> Reply:
             lines.append(f"  {name}：受理{f.received}，办结率{pct(f.finish_rate)}，按期{pct(f.on_time_rate)}，"
                          f"满意{pct(f.satisfaction_rate)}，逾期{f.overdue_now}")
     lines.append("二、供需对接")
-    lines += await _funnel_lines(ctx, args, b.period)
+    lines += await _funnel_lines(session, args, b.period, tz)
     lines.append("三、政策咨询")
-    lines += await _policy_lines(ctx, args, b.period)
+    lines += await _policy_lines(session, args, b.period, tz)
     lines.append("口径说明：" + "".join(DEFINITIONS))
-    return Reply("\n".join(lines))
+    return "\n".join(lines)
 
 
-async def _funnel_lines(ctx: Context, args: ReportArgs, period: Period) -> list[str]:
+async def _funnel_lines(session, args: ReportArgs, period: Period, tz: str) -> list[str]:
     try:
         from storage.reports_extra import funnel
     except ImportError:  # the supply area's tables are not there
         return [f"  {NO_DATA}"]
-    f = await funnel(ctx.session, period, args.county.id if args.county else None, tz=ctx.settings.timezone)
+    f = await funnel(session, period, args.county.id if args.county else None, tz=tz)
     return [f"  {FUNNEL[k]}：{getattr(f, k):,.0f}" if k == "amount_wan" else f"  {FUNNEL[k]}：{getattr(f, k)}" for k in FUNNEL]
 
 
-async def _policy_lines(ctx: Context, args: ReportArgs, period: Period) -> list[str]:
+async def _policy_lines(session, args: ReportArgs, period: Period, tz: str) -> list[str]:
     try:
         from storage.reports_extra import policy_figures
     except ImportError:
         return [f"  {NO_DATA}"]
-    p = await policy_figures(ctx.session, period, ctx.settings.timezone)
+    p = await policy_figures(session, period, tz)
     note = "（全市口径，政策咨询不区分县区）" if args.county else ""
     return [f"  {POLICY['asked']}：{p.asked}，{POLICY['answered']}：{p.answered}，{POLICY['not_covered']}：{p.not_covered}{note}"]
 
