@@ -45,13 +45,15 @@ def _scope_label(args: ReportArgs) -> str:
 @command("stats", "诉求办理、供需对接、政策咨询统计", roles=STAFF)
 async def stats(ctx: Context) -> Reply:
     """Figures for a scope and period, optionally broken down by county, unit or category."""
+    if ctx.args.strip() == "口径":
+        return Reply("\n".join(DEFINITIONS))
     args, err = await _args(ctx)
     if err:
         return err
-    return Reply(await stats_text(ctx.session, args, ctx.today, ctx.settings.timezone))
+    return Reply(await stats_text(ctx.session, args, ctx.today, ctx.settings.timezone, definitions=False))
 
 
-async def stats_text(session, args: ReportArgs, today, tz: str) -> str:
+async def stats_text(session, args: ReportArgs, today, tz: str, *, definitions: bool = True) -> str:
     """The /stats text (also printed by `pandeng report stats`)."""
     b = await breakdown(session, args.scope(), args.period, today, args.dimension, tz)
     lines = [f"【{_scope_label(args)}】统计期间：{b.period.label}", "一、问题诉求"]
@@ -67,7 +69,7 @@ async def stats_text(session, args: ReportArgs, today, tz: str) -> str:
     lines += await _funnel_lines(session, args, b.period, tz)
     lines.append("三、政策咨询")
     lines += await _policy_lines(session, args, b.period, tz)
-    lines.append("口径说明：" + "".join(DEFINITIONS))
+    lines += list(DEFINITIONS) if definitions else ["发送 /stats 口径 查看各项指标的计算方法。"]
     return "\n".join(lines)
 
 

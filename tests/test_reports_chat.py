@@ -26,6 +26,7 @@ async def test_stats_roles_and_figures(demo):
     assert "只能查看本县区" in text_of(await chat.send(u["李卫东"], "/stats 邹城市 2026-03"))
     assert "无权" in text_of(await chat.send(u["张伟"], "/stats"))
     assert "无权" in text_of(await chat.send(u["赵敏"], "/stats"))
+    assert "办结率 =（解决办结 + 解释说明办结）÷ 受理诉求" in text_of(await chat.send(u["李卫东"], "/stats 口径"))
     assert "无法识别：火星" in text_of(await chat.send(u["王建国"], "/stats 火星"))
     text = text_of(await chat.send(u["王建国"], "/stats category 2026-03-01至2026-03-04"))
     assert "受理诉求：4" in text and "金融：受理2" in text
