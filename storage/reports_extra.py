@@ -43,9 +43,8 @@ async def funnel(session: AsyncSession, period: Period | None = None, county_id:
         posts = posts.where(SupplyPost.enterprise_id == enterprise_id)
     n_posts = await session.scalar(select(func.count()).select_from(
         posts.where(SupplyPost.created_at >= lo, SupplyPost.created_at < hi).subquery()))
-    in_scope = posts.scalar_subquery() if (county_id or enterprise_id) else None
     m = select(SupplyMatch).where(SupplyMatch.created_at >= lo, SupplyMatch.created_at < hi)
-    if in_scope is not None:
+    if county_id is not None or enterprise_id is not None:
         m = m.where(or_(SupplyMatch.supply_post_id.in_(posts), SupplyMatch.demand_post_id.in_(posts)))
     matches = list(await session.scalars(m))
     ids = [x.id for x in matches]
