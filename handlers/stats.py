@@ -207,7 +207,29 @@ async def enterprise_file(ctx: Context, ent: Enterprise) -> str:
         status = STATUS_NAMES.get(AppealStatus(a.status), a.status)
         lines.append(f"  #{a.id} {local_date(a.created_at, tz):%Y-%m-%d} {a.category}：{a.description[:30]}（{status}）")
     lines += await _supply_lines(ctx, ent)
+    lines += await _qualifying_policy_lines(ctx, ent)
     return "\n".join(lines)
+
+
+async def _qualifying_policy_lines(ctx: Context, ent: Enterprise) -> list[str]:
+    """Policies of the current handbook the enterprise may qualify for, with what is still missing."""
+    from handlers.policy.offer import offer
+    from handlers.policy.store import current_docs
+
+    offers = [(doc, offer(doc, ent)) for doc in await current_docs(ctx.session)]
+    offers = [(doc, o) for doc, o in offers if o.qualifies]
+    if not offers:
+        return ["可能适用的政策：暂无（或尚未导入政策汇编）"]
+    offers.sort(key=lambda pair: bool(pair[1].unmet))
+    lines = [f"可能适用的政策：{len(offers)} 份"]
+    for doc, o in offers[:6]:
+        clause = f" {o.clause.label}" if o.clause is not None else ""
+        amount = f"（{o.amount}）" if o.amount else ""
+        missing = f"；尚未满足：{'、'.join(o.unmet)}" if o.unmet else ""
+        lines.append(f"  {'✅' if not o.unmet else '🔸'}《{doc.title}》{clause}{amount}{missing}")
+    if len(offers) > 6:
+        lines.append(f"  ……另有 {len(offers) - 6} 份，发送 /policies 查看全部")
+    return lines
 
 
 async def _supply_lines(ctx: Context, ent: Enterprise) -> list[str]:

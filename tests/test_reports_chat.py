@@ -78,3 +78,14 @@ async def test_enterprise_file(demo):
     assert "没有找到" in text_of(await chat.send(u["张伟"], "/enterprise 鑫源矿山"))
     assert "无权" in text_of(await chat.send(u["赵敏"], "/enterprise 恒泰重工"))
     assert "请在命令后写企业名称" in text_of(await chat.send(u["王建国"], "/enterprise"))
+
+
+async def test_enterprise_file_lists_policies_it_may_qualify_for(demo):
+    from bot.demo import seed_everything
+
+    db, refs = demo
+    chat = ChatDriver(db)
+    assert "尚未导入政策汇编" in text_of(await chat.send(refs.user_ids["王建国"], "/enterprise 恒泰重工"))
+    await seed_everything(db)
+    text = text_of(await chat.send(refs.user_ids["王建国"], "/enterprise 恒泰重工"))
+    assert "可能适用的政策" in text and "《济宁市支持制造业高质量发展的若干政策措施》" in text
