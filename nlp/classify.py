@@ -52,6 +52,8 @@ import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from nlp.jieba_tokenizer import new_tokenizer
 from typing import Iterable
 
 from nlp.classify_lexicon import LEXICON, match_lexicon
@@ -104,17 +106,9 @@ class _Tokenizer:
     """Own jieba tokenizer (never the global one), with lexicon phrases added as words."""
 
     def __init__(self, dictionary: Path | None = DICT_PATH) -> None:
-        import jieba
-
-        jieba.setLogLevel(logging.WARNING)
         use_small = dictionary is not None and dictionary.exists()
-        tk = jieba.Tokenizer(str(dictionary)) if use_small else jieba.Tokenizer()
-        tk.initialize()
-        for kws in LEXICON.values():
-            for kw in kws:
-                if len(kw) >= 2 and _CJK.fullmatch(kw):
-                    tk.add_word(kw, freq=2000)
-        self._tk = tk
+        lexicon_words = (kw for kws in LEXICON.values() for kw in kws if len(kw) >= 2 and _CJK.fullmatch(kw))
+        self._tk = new_tokenizer(dictionary if use_small else None, lexicon_words, freq=2000)
 
     def words(self, text: str) -> list[str]:
         """Plain jieba segmentation (no HMM, deterministic) of an already normalised text."""

@@ -9,15 +9,14 @@ is its head (Chinese compounds put the product last: 电动叉车 -> 叉车).
 
 from __future__ import annotations
 
-import logging
 import re
 import sys
-import threading
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from nlp.jieba_tokenizer import new_tokenizer
 from nlp.matching_words import (  # noqa: F401  (re-exported: WEIGHT_NOUN and friends)
     _NOUN_FLAGS, WEIGHT_TERM, WEIGHT_NOUN, WEIGHT_OTHER, WEIGHT_PURPOSE, _PURPOSE_AFTER,
     _PURPOSE_BEFORE, WEAK_HEADS, CUES, WEIGHT_IDENTITY, _AND, _SELL_WORDS, FORM_HEADS,
@@ -137,32 +136,18 @@ def lexicon() -> Lexicon:
                    {t: frozenset(b) for t, b in broader.items()})
 
 
-_tok_lock = threading.Lock()
-_tokenizer = None
-_pos_tokenizer = None
-
-
+@lru_cache(maxsize=1)
 def tokenizer():
     """Own jieba.Tokenizer instance, created lazily and quietly."""
-    global _tokenizer, _pos_tokenizer
-    if _tokenizer is None:
-        with _tok_lock:
-            if _tokenizer is None:
-                import jieba
-                import jieba.posseg
-
-                jieba.setLogLevel(logging.WARNING)
-                tok = jieba.Tokenizer()
-                tok.initialize()
-                _pos_tokenizer = jieba.posseg.POSTokenizer(tok)
-                _tokenizer = tok
-    return _tokenizer
+    return new_tokenizer()
 
 
+@lru_cache(maxsize=1)
 def pos_tokenizer():
     """Part-of-speech tokenizer bound to our own jieba.Tokenizer."""
-    tokenizer()
-    return _pos_tokenizer
+    import jieba.posseg
+
+    return jieba.posseg.POSTokenizer(tokenizer())
 
 
 def _is_ascii_word(ch: str) -> bool:

@@ -1,12 +1,13 @@
 """Text analysis for policy retrieval: own jieba tokenizer, stop words, policy synonyms, bigrams."""
 from __future__ import annotations
 
-import logging
 import re
-import threading
 import unicodedata
+from functools import lru_cache
 
 import jieba
+
+from nlp.jieba_tokenizer import new_tokenizer
 
 # Groups of words that mean the same thing in policy questions; each group gets one shared token.
 SYNONYMS: list[tuple[str, ...]] = [
@@ -106,25 +107,14 @@ GROUP_MEMBERS: dict[str, tuple[str, ...]] = {}
 for _w, _g in SYN_INDEX.items():
     GROUP_MEMBERS[_g] = GROUP_MEMBERS.get(_g, ()) + (_w,)
 
-_TOK = None
-_LOCK = threading.Lock()
 _CJK = re.compile(r"[\u4e00-\u9fff]+")
 _KEEP = re.compile(r"^[\u4e00-\u9fffa-z0-9.%]+$")
 
 
+@lru_cache(maxsize=1)
 def tokenizer() -> jieba.Tokenizer:
     """The module's own jieba Tokenizer, created lazily with the policy vocabulary."""
-    global _TOK
-    if _TOK is None:
-        with _LOCK:
-            if _TOK is None:
-                jieba.setLogLevel(logging.WARNING)
-                tok = jieba.Tokenizer()
-                tok.initialize()
-                for w in _EXTRA_WORDS:
-                    tok.add_word(unicodedata.normalize("NFKC", w).lower(), freq=20000)
-                _TOK = tok
-    return _TOK
+    return new_tokenizer(words=(unicodedata.normalize("NFKC", w).lower() for w in _EXTRA_WORDS), freq=20000)
 
 
 def normalize(text: str) -> str:
