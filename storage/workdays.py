@@ -11,7 +11,7 @@ log = logging.getLogger(__name__)
 _warned_years: set[int] = set()
 
 
-@lru_cache(maxsize=8192)
+@lru_cache(maxsize=16384)
 def is_workday(day: date) -> bool:
     """True on an official working day, make-up Saturdays and Sundays included (cached: ~100 µs a call)."""
     try:
@@ -24,6 +24,7 @@ def is_workday(day: date) -> bool:
         return day.weekday() < 5
 
 
+@lru_cache(maxsize=16384)
 def add_workdays(start: date, days: int) -> date:
     """The `days`-th working day after `start` (start itself not counted); days >= 0."""
     if days < 0:
@@ -37,6 +38,7 @@ def add_workdays(start: date, days: int) -> date:
     return current
 
 
+@lru_cache(maxsize=65536)
 def workdays_between(start: date, end: date) -> int:
     """Working days in (start, end]; negative when end is before start."""
     if end < start:

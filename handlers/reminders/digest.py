@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from storage.models import Appeal, AppealStatus, Role, User
 from storage.models.appeals import CLOCK_RUNNING, OPEN_STATUSES
 from storage.models.reminders import SchedulerRun
-from .days import first_workday_of_week, workdays_between
+from storage.workdays import first_workday_of_week, workdays_between
 
 from . import ladder as L
 from .jobs import load_people

@@ -13,7 +13,7 @@ from ..types import Button
 from storage.models import Appeal, AppealEvent, AppealStatus, Role, User
 from storage.models.appeals import CLOCK_RUNNING
 from storage.models.reminders import ReminderLog
-from .days import workdays_between
+from storage.workdays import workdays_between
 
 from . import ladder as L
 from .queue import Note, existing_keys, queue_many

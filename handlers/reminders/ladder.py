@@ -30,7 +30,7 @@ from datetime import date, datetime, timedelta
 from functools import lru_cache
 
 from storage.models.appeals import CLOCK_RUNNING, AppealStatus
-from .days import add_workdays, is_workday, workdays_between
+from storage.workdays import add_workdays, is_workday, workdays_between
 
 HALF = "half"
 FOUR_FIFTHS = "four_fifths"

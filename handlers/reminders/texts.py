@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date
 
 from storage.models import STATUS_NAMES, Appeal, AppealStatus
-from .days import workdays_between
+from storage.workdays import workdays_between
 
 from . import ladder as L
 
