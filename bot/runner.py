@@ -8,6 +8,7 @@ import time
 from typing import Any
 
 from handlers.dispatcher import Dispatcher
+from handlers.policy.files import FETCHERS, set_fetcher
 from handlers.types import Incoming
 from storage.db import Database
 from storage.models import utcnow
@@ -36,10 +37,6 @@ def make_adapter(framework: str, settings: Settings, on_incoming, polling_timeou
 
 def _set_fetcher(fetcher, only=None) -> None:
     """Register how handlers download Telegram files (None removes ours, not another runner's)."""
-    try:
-        from handlers.policy.files import FETCHERS, set_fetcher
-    except ImportError:  # pragma: no cover (the policy area is optional)
-        return
     if fetcher is None and only is not None and FETCHERS.get("telegram") != only:
         return
     set_fetcher("telegram", fetcher)

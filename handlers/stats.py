@@ -8,6 +8,8 @@ from rapidfuzz import fuzz, process
 from sqlalchemy import select
 
 from storage.models import STATUS_NAMES, Appeal, AppealStatus, CadreEnterprise, Enterprise, OrgUnit, Role, User
+from storage.models.supply import KIND_NAMES, POST_STATUS_NAMES, SupplyPost
+from storage.reports_extra import funnel, policy_figures
 from storage.reports_filters import ReportArgs, parse_args
 from storage.reports_labels import DEFINITIONS, DIMENSIONS, FUNNEL, POLICY, pct
 from storage.reports_period import Period, local_date
@@ -74,19 +76,11 @@ async def stats_text(session, args: ReportArgs, today, tz: str, *, definitions: 
 
 
 async def _funnel_lines(session, args: ReportArgs, period: Period, tz: str) -> list[str]:
-    try:
-        from storage.reports_extra import funnel
-    except ImportError:  # the supply area's tables are not there
-        return [f"  {NO_DATA}"]
     f = await funnel(session, period, args.county.id if args.county else None, tz=tz)
     return [f"  {FUNNEL[k]}：{getattr(f, k):,.0f}" if k == "amount_wan" else f"  {FUNNEL[k]}：{getattr(f, k)}" for k in FUNNEL]
 
 
 async def _policy_lines(session, args: ReportArgs, period: Period, tz: str) -> list[str]:
-    try:
-        from storage.reports_extra import policy_figures
-    except ImportError:
-        return [f"  {NO_DATA}"]
     p = await policy_figures(session, period, tz)
     note = "（全市口径，政策咨询不区分县区）" if args.county else ""
     return [f"  {POLICY['asked']}：{p.asked}，{POLICY['answered']}：{p.answered}，{POLICY['not_covered']}：{p.not_covered}{note}"]
@@ -138,8 +132,7 @@ async def export(ctx: Context) -> Reply:
 @command("chart", "统计图表（类别按月、县区比率、供需漏斗）", roles=STAFF)
 async def chart(ctx: Context) -> list[Reply]:
     """Three PNG charts for the scope and period (default: the last six months)."""
-    from storage import reports_charts as charts
-    from storage.reports_extra import funnel
+    from storage import reports_charts as charts  # matplotlib loads only when a chart is asked for
 
     args, err = await _args(ctx)
     if err:
@@ -233,11 +226,6 @@ async def _qualifying_policy_lines(ctx: Context, ent: Enterprise) -> list[str]:
 
 
 async def _supply_lines(ctx: Context, ent: Enterprise) -> list[str]:
-    try:
-        from storage.models.supply import KIND_NAMES, POST_STATUS_NAMES, SupplyPost
-        from storage.reports_extra import funnel
-    except ImportError:
-        return [f"供需对接：{NO_DATA}"]
     posts = list(await ctx.session.scalars(select(SupplyPost).where(SupplyPost.enterprise_id == ent.id, SupplyPost.status != "draft")
                                            .order_by(SupplyPost.id.desc())))
     lines = [f"供需信息：{len(posts)} 条"]

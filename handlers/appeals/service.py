@@ -5,6 +5,7 @@ import logging
 
 from sqlalchemy import func, select
 
+from nlp.similar import similar_texts
 from handlers.context import Context
 from handlers.types import Button, Reply
 from storage.models import (
@@ -210,10 +211,6 @@ OUTCOME_NAMES = {"resolved": "已办结", "explained": "已解释说明"}
 
 async def similar_appeals(ctx: Context, appeal: Appeal, k: int = 3) -> list[tuple[Appeal, float]]:
     """Up to k similar earlier appeals of other enterprises (same category), best first."""
-    try:
-        from nlp.similar import similar_texts
-    except ImportError:  # the similarity module may not be installed yet
-        return []
     rows = (await ctx.session.execute(
         select(Appeal.id, Appeal.description)
         .where(Appeal.category == appeal.category, Appeal.enterprise_id != appeal.enterprise_id, Appeal.id != appeal.id)
