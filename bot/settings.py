@@ -39,6 +39,18 @@ class Settings(BaseSettings):
     # Reminders and the weekly dispatch go out at this local hour on working days.
     reminder_hour: int = 9
 
+    # Power-use monitoring (日监测): a working day this far below the enterprise's baseline is a sharp drop,
+    # `power_decline_days` working days in a row this far below a decline, this fraction of it a stop.
+    power_drop: float = 0.30
+    power_decline: float = 0.15
+    power_decline_days: int = 3
+    power_stop: float = 0.10
+    # Working days of history needed before an enterprise is judged, and days in its baseline.
+    power_min_history: int = 10
+    power_baseline_days: int = 20
+    # Working days after a holiday of 3+ rest days that are not judged (plants ramp up again).
+    power_restart_days: int = 3
+
     @property
     def tz(self) -> ZoneInfo:
         """The configured time zone as a tzinfo."""

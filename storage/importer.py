@@ -21,6 +21,7 @@ ENTERPRISE_COLUMNS = {
     "cluster": ("产业集群", "集群", "所属集群", "产业"),
     "tags": ("标签", "企业标签", "企业类型"),
     "credit_code": ("统一社会信用代码", "信用代码"),
+    "power_account": ("户号", "用电户号", "电力户号"),
     "revenue_wan": ("营业收入（万元）", "营业收入", "营收（万元）", "营收"),
     "employees": ("从业人数", "员工人数", "职工人数"),
     "main_products": ("主要产品", "主营产品", "产品"),
@@ -178,7 +179,8 @@ async def import_enterprises(session: AsyncSession, path: str | Path) -> int:
             continue
         parsed.append(dict(
             name=name, county_id=counties[county].id, cluster=cluster, tags=list(dict.fromkeys(tags)),
-            credit_code=_cell(row, cols, "credit_code") or None, revenue_wan=revenue, employees=employees,
+            credit_code=_cell(row, cols, "credit_code") or None,
+            power_account=_cell(row, cols, "power_account") or None, revenue_wan=revenue, employees=employees,
             main_products=_cell(row, cols, "main_products") or None, contact_name=_cell(row, cols, "contact_name") or None,
             contact_phone=_cell(row, cols, "contact_phone") or None, address=_cell(row, cols, "address") or None,
         ))

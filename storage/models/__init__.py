@@ -1,5 +1,5 @@
 """All tables; importing this package registers every model on Base.metadata."""
-from . import appeals, chat, org, policy, reminders, supply  # noqa: F401
+from . import appeals, chat, org, policy, power, reminders, supply  # noqa: F401
 from .appeals import CATEGORIES, Appeal, AppealAttachment, AppealEvent, AppealStatus, STATUS_NAMES
 from .base import Base, utcnow
 from .chat import ChatGroup, DialogState, Invite, Outbox, OutboxStatus, ProcessedUpdate

@@ -53,6 +53,8 @@ class Enterprise(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(120), unique=True)
     credit_code: Mapped[str | None] = mapped_column(String(32), unique=True)
+    # 户号: the grid company's account number, matched by the power-use import.
+    power_account: Mapped[str | None] = mapped_column(String(40), unique=True)
     county_id: Mapped[int] = mapped_column(ForeignKey("org_units.id"), index=True)
     cluster: Mapped[str] = mapped_column(String(40))
     # e.g. ["规上", "专精特新", "高新技术企业"]

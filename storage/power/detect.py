@@ -1,0 +1,137 @@
+"""Anomaly detection on one enterprise's daily power use against its own robust baseline.
+
+Pure functions over {date: kWh}; the calendar comes from storage.workdays (holidays and 调休), so a
+holiday or a rest day is never judged and never part of a baseline, and a make-up working day counts
+as a working day. Missing days are meter gaps: never a stop, never a baseline value.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from functools import lru_cache
+from statistics import median
+
+from storage.workdays import is_workday
+
+LOOKBACK_DAYS = 84  # calendar days of history a baseline may draw on (12 weeks)
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """Detection settings (PANDENG_POWER_* in bot.settings)."""
+
+    drop: float = 0.30  # a working day at least this far below the baseline is a sharp drop
+    decline: float = 0.15  # ... this far below on `decline_days` working days in a row is a decline
+    decline_days: int = 3
+    stop: float = 0.10  # at most this fraction of the baseline is a stop (near zero)
+    min_history: int = 10  # comparable working days needed before an enterprise is judged
+    baseline_days: int = 20  # recent comparable working days in the baseline
+    restart_days: int = 3  # working days after a long holiday (>= 3 rest days) that are not judged
+
+    @classmethod
+    def from_settings(cls, settings) -> "Thresholds":
+        """Read the power_* settings, falling back to the defaults for a settings object without them."""
+        d = cls()
+        return cls(**{f: getattr(settings, f"power_{f}", getattr(d, f)) for f in d.__dataclass_fields__})
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The judgement of one enterprise-day: a kind, or why it was not judged."""
+
+    kind: str | None  # drop | decline | stop | None
+    use: float | None = None
+    baseline: float | None = None
+    change: float | None = None
+    skipped: str | None = None  # rest_day | gap | history | restart
+
+
+@lru_cache(maxsize=8192)
+def after_long_holiday(day: date, restart_days: int) -> bool:
+    """True on the first `restart_days` working days after a run of >= 3 rest days (复工 ramp-up)."""
+    seen = 0
+    d = day - timedelta(days=1)
+    for _ in range(40):
+        if is_workday(d):
+            seen += 1
+            if seen >= restart_days:
+                return False
+            d -= timedelta(days=1)
+            continue
+        run = 0
+        while not is_workday(d):
+            run += 1
+            d -= timedelta(days=1)
+        if run >= 3:
+            return True
+    return False
+
+
+def _comparable(series: dict[date, float], day: date, th: Thresholds) -> list[tuple[date, float]]:
+    """Recent working days before `day` with a reading, outside restart windows, newest first."""
+    out = []
+    d = day - timedelta(days=1)
+    stop = day - timedelta(days=LOOKBACK_DAYS)
+    while d >= stop and len(out) < th.baseline_days * 2:
+        v = series.get(d)
+        if v is not None and is_workday(d) and not after_long_holiday(d, th.restart_days):
+            out.append((d, v))
+        d -= timedelta(days=1)
+    return out
+
+
+def baseline(series: dict[date, float], day: date, th: Thresholds) -> float | None:
+    """Median of recent comparable working days, blended with the same weekday's median; None: too little history."""
+    days = _comparable(series, day, th)
+    if len(days) < th.min_history:
+        return None
+    recent = median(v for _, v in days[: th.baseline_days])
+    same = [v for d, v in days if d.weekday() == day.weekday()][:6]
+    if len(same) >= 3:
+        return (recent + median(same)) / 2
+    return recent
+
+
+def _change(use: float, base: float) -> float:
+    return (use - base) / base if base > 0 else 0.0
+
+
+def judge(series: dict[date, float], day: date, th: Thresholds = Thresholds()) -> Verdict:
+    """Judge the reading dated `day` against the enterprise's own history (readings after `day` are ignored)."""
+    if not is_workday(day):
+        return Verdict(None, skipped="rest_day")
+    use = series.get(day)
+    if use is None:
+        return Verdict(None, skipped="gap")
+    if after_long_holiday(day, th.restart_days):
+        return Verdict(None, use=use, skipped="restart")
+    base = baseline(series, day, th)
+    if base is None or base <= 0:
+        return Verdict(None, use=use, skipped="history")
+    change = _change(use, base)
+    if use <= th.stop * base:
+        return Verdict("stop", use, base, change)
+    if change <= -th.drop:
+        return Verdict("drop", use, base, change)
+    if change <= -th.decline and _declining_before(series, day, th):
+        return Verdict("decline", use, base, change)
+    return Verdict(None, use, base, change)
+
+
+def _declining_before(series: dict[date, float], day: date, th: Thresholds) -> bool:
+    """True when the `decline_days - 1` previous comparable working days were each at least `decline` below."""
+    need = th.decline_days - 1
+    d = day - timedelta(days=1)
+    for _ in range(30):
+        if need == 0:
+            return True
+        if is_workday(d):
+            use = series.get(d)
+            if use is None or after_long_holiday(d, th.restart_days):
+                return False  # a gap or a restart day breaks the run: "in a row" means measured days
+            base = baseline(series, d, th)
+            if base is None or base <= 0 or _change(use, base) > -th.decline:
+                return False
+            need -= 1
+        d -= timedelta(days=1)
+    return need == 0
