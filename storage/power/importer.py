@@ -38,7 +38,7 @@ class PowerImportResult:
     last: date | None
 
 
-_DATE_RE = re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?(?:[ T]00:00(?::00)?)?$")
+_DATE_RE = re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?(?:[ T]?00:00(?::00)?)?$")
 
 
 def parse_day(text: str) -> date | None:
@@ -92,7 +92,14 @@ def _raise_if(errors: list[str]) -> None:
 
 def parse_file(path: str | Path, names: dict[str, int], accounts: dict[str, int]) -> dict[tuple[int, date], float]:
     """{(enterprise id, day): kWh} from the file; raises PowerImportError listing every bad row."""
-    headers, rows = read_rows(path)
+    try:
+        headers, rows = read_rows(path)
+    except FileNotFoundError:
+        raise
+    except DirectoryImportError as exc:
+        raise PowerImportError(str(exc)) from exc
+    except Exception as exc:  # a corrupt workbook: openpyxl/zipfile errors of every kind
+        raise PowerImportError(f"无法读取文件：{type(exc).__name__}。请确认是 .xlsx 或 .csv 文件。") from exc
     name_col, acct_col = _find(headers, NAME_HEADERS), _find(headers, ACCOUNT_HEADERS)
     if name_col is None and acct_col is None:
         raise PowerImportError("缺少“企业名称”或“户号”列。第一行应为中文表头。")
