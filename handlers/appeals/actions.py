@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from handlers.context import Context
+from handlers.ids import parse_id
 from handlers.registry import callback, flow
 from handlers.types import Button, Reply
 from storage.models import Appeal
@@ -17,10 +18,8 @@ GONE = "这个按钮已失效，请重新打开诉求。"
 
 async def load_appeal(ctx: Context, raw: str | None) -> Appeal | None:
     """The appeal with a numeric id from a button or command, or None."""
-    raw = (raw or "").strip().lstrip("#＃")
-    if not raw.isdigit() or len(raw) > 12:
-        return None
-    return await ctx.session.get(Appeal, int(raw))
+    appeal_id = parse_id(raw)
+    return await ctx.session.get(Appeal, appeal_id) if appeal_id is not None else None
 
 
 def _toast(text: str) -> Reply:
@@ -128,7 +127,8 @@ async def on_action_text(ctx: Context):
         error = validate_text(ctx.text, what=FREE_TEXT[action], min_len=4)
         if error:
             return _prompt_again(action, error)
-    appeal = await ctx.session.get(Appeal, int(data.get("appeal_id") or 0))
+    appeal_id = parse_id(str(data.get("appeal_id") or ""))
+    appeal = await ctx.session.get(Appeal, appeal_id) if appeal_id is not None else None
     if appeal is None or action not in workflow.TABLE:
         await ctx.clear_dialog()
         return Reply("该诉求已不存在，操作未执行。")

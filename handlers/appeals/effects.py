@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 
 from handlers.context import Context
+from handlers.ids import parse_id, parse_index
 from storage.models import Appeal, AppealStatus, OrgUnit, Role, UnitKind
 from storage.models.appeals import CATEGORIES
 from storage.workdays import add_workdays
@@ -52,7 +53,7 @@ def effect(action: str):
 
 
 def _int(value: str | None) -> int:
-    return int(value) if value and value.isdigit() else 0
+    return parse_id(value, strip_hash=False) or 0
 
 
 def _day(d) -> str:
@@ -195,9 +196,10 @@ async def _satisfaction(ctx, appeal, rels, x, text) -> Effect:
 
 @effect("cat")
 async def _category(ctx, appeal, rels, x, text) -> Effect:
-    if not (x or "").isdigit() or int(x) >= len(CATEGORIES):
+    index = parse_index(x, len(CATEGORIES))
+    if index is None:
         raise BadInput("类别无效，请重新选择。")
-    old, appeal.category = appeal.category, CATEGORIES[int(x)]
+    old, appeal.category = appeal.category, CATEGORIES[index]
     appeal.category_confidence = None
     unit = await route_unit(ctx.session, appeal.category, appeal.enterprise)
     appeal.routed_unit_id = unit.id if unit else None
@@ -248,11 +250,12 @@ def duplicate_warnings(appeal: Appeal, other: Appeal) -> list[str]:
 async def duplicate_target(ctx: Context, appeal: Appeal, raw: str | None) -> Appeal:
     """The earlier appeal `appeal` may be linked to as a duplicate, or BadInput saying why not."""
     raw = (raw or "").strip().lstrip("#＃")
-    if not raw.isdigit() or len(raw) > 12:
-        raise BadInput("请输入原诉求的编号数字，例如：12")
-    if int(raw) == appeal.id:
+    other_id = parse_id(raw)
+    if other_id is None:
+        raise BadInput("请输入原诉求的编号（阿拉伯数字 0–9），例如：12")
+    if other_id == appeal.id:
         raise BadInput(f"不能把诉求 #{appeal.id} 关联为它自己的重复诉求，请输入另一条原诉求的编号。")
-    other = await ctx.session.get(Appeal, int(raw))
+    other = await ctx.session.get(Appeal, other_id)
     if other is None:
         raise BadInput(f"找不到原诉求 #{raw}，请核对编号。")
     if other.duplicate_of_id == appeal.id:

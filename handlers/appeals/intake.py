@@ -4,6 +4,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from handlers.context import Context
+from handlers.ids import BAD_ID, looks_like_id, parse_id, parse_index
 from handlers.registry import callback, command, flow
 from handlers.types import Button, Reply
 from storage.models import CadreEnterprise, Enterprise, OrgUnit, Role
@@ -75,7 +76,9 @@ async def _step_buttons(ctx: Context, step: str) -> list[list[Button]]:
 async def appeal_command(ctx: Context):
     """`/appeal N` shows a card with its history; `/appeal <text>` files at once; `/appeal` guides."""
     args = ctx.args.strip()
-    if args.lstrip("#＃").isdigit():
+    if looks_like_id(args):
+        if parse_id(args) is None:
+            return Reply(BAD_ID)
         appeal = await load_appeal(ctx, args)
         if appeal is None or not await can_view(ctx, appeal):
             return Reply(f"没有找到您可查看的诉求 #{args.lstrip('#＃')}。")
@@ -124,17 +127,19 @@ async def on_intake_button(ctx: Context):
     data = dict(ctx.dialog.data)
     if kind == "e" and _in_step(ctx, "ent"):
         ents = {e.id: e for e in await cadre_enterprises(ctx)}
-        if not value.isdigit() or int(value) not in ents:
+        enterprise_id = parse_id(value, strip_hash=False)
+        if enterprise_id not in ents:
             return Reply("您不是该企业的驻企干部。", toast=True)
-        data["enterprise_id"] = int(value)
+        data["enterprise_id"] = enterprise_id
         if data.get("quick"):
             return await _file(ctx, data, edit=True)
         await ctx.set_dialog(INTAKE, "cat", data)
-        return Reply(f"企业：{ents[int(value)].name}\n" + PROMPTS["cat"], buttons=_category_buttons(ctx.user.id), edit=True)
+        return Reply(f"企业：{ents[enterprise_id].name}\n" + PROMPTS["cat"], buttons=_category_buttons(ctx.user.id), edit=True)
     if kind == "c" and _in_step(ctx, "cat"):
-        if value != "a" and not (value.isdigit() and int(value) < len(CATEGORIES)):
+        index = parse_index(value, len(CATEGORIES))
+        if value != "a" and index is None:
             return Reply(OUTDATED, toast=True)
-        data["category"] = None if value == "a" else CATEGORIES[int(value)]
+        data["category"] = None if value == "a" else CATEGORIES[index]
         await ctx.set_dialog(INTAKE, "urg", data)
         return Reply(f"类别：{data['category'] or '自动识别'}\n" + PROMPTS["urg"], buttons=_urgency_buttons(ctx.user.id),
                      edit=True)

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, or_, select
 
 from handlers.context import Context
+from handlers.ids import BAD_ID, looks_like_id, parse_id
 from handlers.registry import callback, command
 from handlers.types import Button, Reply
 from storage.models import Appeal, AppealStatus, CadreEnterprise, OrgUnit, Role, STATUS_NAMES, UnitKind
@@ -67,15 +68,15 @@ class Filters:
                     continue
                 tag, val = part[0], part[1:]
                 if tag == "c":
-                    f.county = int(val)
+                    f.county = _strict(val)
                 elif tag == "u":
-                    f.unit = int(val)
+                    f.unit = _strict(val)
                 elif tag == "s":
-                    f.statuses = tuple(int(v) for v in val.split("-"))
+                    f.statuses = tuple(_strict(v) for v in val.split("-"))
                     if any(i >= len(STATUS_LIST) or i < 0 for i in f.statuses):
                         return None
                 elif tag == "k":
-                    f.category = int(val)
+                    f.category = _strict(val)
                     if not 0 <= f.category < len(CATEGORIES):
                         return None
                 elif tag == "o":
@@ -87,6 +88,14 @@ class Filters:
         except ValueError:
             return None
         return f
+
+
+def _strict(raw: str) -> int:
+    """An ASCII id inside filter codes; ValueError for anything else (a forged code)."""
+    value = parse_id(raw, strip_hash=False)
+    if value is None:
+        raise ValueError(raw)
+    return value
 
 
 async def parse_filters(ctx: Context, args: str) -> Filters | str:
@@ -238,9 +247,10 @@ async def ledger_command(ctx: Context) -> Reply:
 async def on_page(ctx: Context):
     """Paging buttons: al:m:<page>, al:t:<page>, al:l<filters>:<page>."""
     parts = ctx.parts
-    if len(parts) != 3 or not parts[2].isdigit() or not parts[1]:
+    page = parse_id(parts[2], strip_hash=False) if len(parts) == 3 else None
+    if page is None or not parts[1]:
         return Reply("这个按钮已失效，请重新发送命令。", toast=True)
-    kind, page = parts[1], int(parts[2])
+    kind = parts[1]
     if kind == "m" and ctx.user.role == Role.CADRE:
         return await my_list(ctx, page, edit=True)
     if kind == "t":
@@ -267,8 +277,10 @@ def _brief(a: Appeal) -> str:
 async def dup_command(ctx: Context):
     """Show both appeals and ask to confirm linking the first as a duplicate of the second."""
     words = [w.lstrip("#＃") for w in ctx.args.split()]
-    if len(words) != 2 or not all(w.isdigit() and len(w) <= 12 for w in words):
+    if len(words) != 2:
         return Reply(DUP_USAGE)
+    if not all(parse_id(w) is not None for w in words):
+        return Reply(BAD_ID + "\n" + DUP_USAGE if all(looks_like_id(w) for w in words) else DUP_USAGE)
     appeal = await load_appeal(ctx, words[0])
     if appeal is None:
         return Reply(f"没有找到诉求 #{words[0]}。")

@@ -7,6 +7,7 @@ import re
 from sqlalchemy import select
 
 from handlers.context import Context
+from handlers.ids import parse_id, part
 from handlers.registry import attachment_handler, callback, command, text_handler
 from handlers.types import Button, Reply
 from nlp.policy import HIGH_BAR, LOW_BAR, SUPPORTED, Window
@@ -124,18 +125,18 @@ async def on_button(ctx: Context):
     """po:c:<clause id> shows a clause; po:ap:<question id>[:<enterprise id>] files a 政策 appeal."""
     parts = ctx.parts
     kind = parts[1] if len(parts) > 1 else ""
-    arg = parts[2] if len(parts) > 2 else ""
-    if not arg.isdigit():
+    arg = part(parts, 2)
+    if arg is None:
         return Reply("这个按钮已失效。", toast=True)
     if kind == "c":
-        clause = await ctx.session.get(PolicyClause, int(arg))
+        clause = await ctx.session.get(PolicyClause, arg)
         if clause is None:
             return Reply("该条款已不存在，请重新提问。", toast=True)
         doc = await ctx.session.get(PolicyDoc, clause.document_id)
         note = "" if doc.current else "\n（注意：该文件已有新版本，此为旧版本条款，请重新提问查看最新内容。）"
         return Reply(f"📄《{doc.title}》{clause.label}\n{clause.text}{note}")
     if kind == "ap":
-        return await _to_appeal(ctx, int(arg), parts[3] if len(parts) > 3 else None)
+        return await _to_appeal(ctx, arg, parts[3] if len(parts) > 3 else None)
     return Reply("这个按钮已失效。", toast=True)
 
 
@@ -154,7 +155,7 @@ async def _to_appeal(ctx: Context, question_id: int, enterprise_arg: str | None)
         return Reply("您尚未关联任何企业，暂不能提交诉求。", toast=True)
     chosen = None
     if enterprise_arg is not None:
-        chosen = next((e for e in ents if enterprise_arg.isdigit() and e.id == int(enterprise_arg)), None)
+        chosen = next((e for e in ents if e.id == parse_id(enterprise_arg, strip_hash=False)), None)
         if chosen is None:
             return Reply("您不是该企业的驻企干部。", toast=True)
     elif len(ents) == 1:

@@ -14,6 +14,7 @@ from storage.models.supply import (
 )
 
 from ..context import Context
+from ..ids import parse_id, part
 from ..registry import callback, command, flow
 from ..types import Button, Reply
 from .index import is_live
@@ -71,10 +72,8 @@ async def match_card(ctx: Context, match: SupplyMatch, mine: SupplyPost, theirs:
 
 async def _match_for_user(ctx: Context) -> tuple[SupplyMatch, SupplyPost, SupplyPost] | Reply:
     """The match in the button and (mine, theirs) posts, if the presser is one of its two cadres."""
-    try:
-        match = await ctx.session.get(SupplyMatch, int(ctx.parts[2]))
-    except (IndexError, ValueError):
-        match = None
+    match_id = part(ctx.parts, 2)
+    match = await ctx.session.get(SupplyMatch, match_id) if match_id is not None else None
     if match is None:
         return Reply("这条匹配不存在。", toast=True)
     supply = await ctx.session.get(SupplyPost, match.supply_post_id)
@@ -194,7 +193,8 @@ async def amount_flow(ctx: Context) -> Reply:
     if not m or not float(m.group(1)) > 0:
         return Reply("请输入一个正数金额，单位万元，例如：2000 或 35.5。发送 /cancel 放弃。")
     data = ctx.dialog.data or {}
-    match = await ctx.session.get(SupplyMatch, int(data.get("match_id", 0)))
+    match_id = parse_id(str(data.get("match_id", "")), strip_hash=False)
+    match = await ctx.session.get(SupplyMatch, match_id) if match_id is not None else None
     await ctx.clear_dialog()
     fix = bool(data.get("fix"))
     if match is None or match.status not in ((MatchStatus.SIGNED,) if fix else

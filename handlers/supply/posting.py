@@ -13,6 +13,7 @@ from storage.models.supply import (
 )
 
 from ..context import Context
+from ..ids import parse_id, part
 from ..registry import command, flow, text_handler
 from ..types import Button, Reply
 from .index import matcher_for, sync_post, void_pending_matches
@@ -166,7 +167,8 @@ async def new_flow(ctx: Context) -> Reply:
 @flow("sd_edit")
 async def edit_flow(ctx: Context) -> Reply:
     """New text for a draft: re-extract and show the card again."""
-    post = await ctx.session.get(SupplyPost, int((ctx.dialog.data or {}).get("post_id", 0)))
+    post_id = parse_id(str((ctx.dialog.data or {}).get("post_id", "")), strip_hash=False)
+    post = await ctx.session.get(SupplyPost, post_id) if post_id is not None else None
     if post is None or post.user_id != ctx.user.id or post.status != PostStatus.DRAFT:
         await ctx.clear_dialog()
         return Reply("这条草稿已不存在或已发布，无需修改。")
@@ -198,10 +200,8 @@ async def group_post(ctx: Context) -> list[Reply] | None:
 
 async def owned_post(ctx: Context, *statuses: str) -> SupplyPost | Reply:
     """The post named in the button, if the presser owns it and it is in one of `statuses`."""
-    try:
-        post = await ctx.session.get(SupplyPost, int(ctx.parts[2]))
-    except (IndexError, ValueError):
-        post = None
+    post_id = part(ctx.parts, 2)
+    post = await ctx.session.get(SupplyPost, post_id) if post_id is not None else None
     if post is None:
         return Reply("这条供需信息不存在。", toast=True)
     if ctx.user is None or post.user_id != ctx.user.id:
