@@ -26,7 +26,7 @@ from bot.settings import Settings  # noqa: E402
 from bot.telegram_common import execute, plan  # noqa: E402
 from handlers.types import Reply  # noqa: E402
 from storage.db import Database  # noqa: E402
-from storage.models import Role, User  # noqa: E402
+from storage.models import PlatformAccount, Role, User  # noqa: E402
 from tests.fakebot import FakeBotServer  # noqa: E402
 
 BASE_TG = 6_000_000
@@ -39,8 +39,10 @@ async def prepare_db(url: str, users: int) -> Database:
     await db.upgrade()
     async with db.session() as s:
         for i in range(users):
-            s.add(User(name=f"压测{i}", role=str(Role.CADRE), telegram_id=BASE_TG + i, active=True,
-                       blocked_bot=False, mute_weekly=False))
+            user = User(name=f"压测{i}", role=str(Role.CADRE), active=True, blocked_bot=False, mute_weekly=False)
+            s.add(user)
+            await s.flush()
+            s.add(PlatformAccount(platform="telegram", external_id=str(BASE_TG + i), user_id=user.id))
     return db
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from handlers.dispatcher import Dispatcher
+from handlers.ports import Ports
 from handlers.types import Attachment, Incoming, Reply
 from storage.db import Database
 from storage.demo import DEMO_GROUP_CHAT_ID
@@ -175,6 +176,13 @@ class Console:
                 self.say("      " + "  ".join(cells) + "（切换到收件人后输入编号点击）")
 
 
+def console_ports(settings) -> Ports:
+    """Invite lines for the channels configured in settings (the console itself reaches nobody)."""
+    from .channels import configured_invite_links
+
+    return Ports(invite_links=configured_invite_links(settings))
+
+
 async def run_console(settings, *, demo: bool = False, role: str = "cadre", stdin=None, out=None) -> int:
     """Run the terminal chat until /quit or end of input."""
     stdin = stdin or sys.stdin
@@ -184,7 +192,7 @@ async def run_console(settings, *, demo: bool = False, role: str = "cadre", stdi
         await db.upgrade()
         if demo:
             await seed_everything(db)
-        console = Console(db, Dispatcher(db, settings), out=out)
+        console = Console(db, Dispatcher(db, settings, ports=console_ports(settings)), out=out)
         async with db.session() as s:
             console.last_outbox_id = await s.scalar(select(Outbox.id).order_by(Outbox.id.desc()).limit(1)) or 0
         interactive = stdin.isatty()

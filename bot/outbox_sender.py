@@ -1,4 +1,8 @@
-"""Delivers queued notifications (the outbox table) through a Telegram transport, exactly once."""
+"""Delivers queued notifications (the outbox table) through one platform's Deliverer, exactly once.
+
+Each running channel runs its own sender; a sender claims only the rows it can deliver: users whose
+latest bound account is on its platform, group chats (for the platform that has groups), and rows
+nobody can deliver (no account at all), which it marks undeliverable."""
 from __future__ import annotations
 
 import asyncio
@@ -6,15 +10,16 @@ import logging
 import os
 import socket
 from dataclasses import dataclass
+from typing import Any
 from datetime import timedelta
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import and_, exists, false, or_, select, true, update
+from sqlalchemy.orm import aliased
 
 from storage.db import Database
-from storage.models import Outbox, OutboxStatus, User, utcnow
+from storage.models import Outbox, OutboxStatus, PlatformAccount, User, utcnow
 
-from .telegram_common import (BlockedByUser, PermanentError, RetryLater, TransientError, Transport,
-                              keyboard_rows, text_actions)
+from .delivery import BlockedByUser, Deliverer, PermanentError, RetryLater, TransientError
 
 log = logging.getLogger(__name__)
 
@@ -25,7 +30,7 @@ class Job:
 
     id: int
     user_id: int | None
-    chat_id: int | None  # resolved target chat
+    target: str | None  # the account's external id, or the explicit chat; None: undeliverable
     text: str
     buttons: list | None
     attempts: int
@@ -35,12 +40,19 @@ class Job:
 class OutboxSender:
     """Claims pending rows, sends them, marks them; safe with several workers on PostgreSQL."""
 
-    def __init__(self, db: Database, transport: Transport, *, batch: int = 20, lease_s: float = 120.0,
+    def __init__(self, db: Database, transport: Deliverer | Any, *, batch: int = 20, lease_s: float = 120.0,
                  max_attempts: int = 8, backoff_base_s: float = 2.0, backoff_max_s: float = 600.0,
                  max_429_waits: int = 5, idle_s: float = 1.0, clock=utcnow, sleep=asyncio.sleep,
                  name: str | None = None) -> None:
         self.db = db
-        self.transport = transport
+        if not hasattr(transport, "pieces"):  # a bare Telegram transport (older callers and tests)
+            from .telegram_common import TelegramDeliverer
+
+            transport = TelegramDeliverer(transport)
+        self.deliverer: Deliverer = transport
+        self.platform = transport.platform
+        # Group chats are Telegram's; a channel without groups leaves those rows to it.
+        self.groups = bool(getattr(transport, "groups", self.platform == "telegram"))
         self.batch = batch
         self.lease = timedelta(seconds=lease_s)
         self.max_attempts = max_attempts
@@ -84,11 +96,21 @@ class OutboxSender:
         """Lease due rows to this worker (FOR UPDATE SKIP LOCKED on PostgreSQL)."""
         now = self.clock()
         async with self.db.session() as s:
+            account = aliased(PlatformAccount)
+            newer = aliased(PlatformAccount)
+            # A user bound on several platforms is reached on the account bound last.
+            latest = ~exists().where(newer.user_id == account.user_id, newer.id > account.id)
+            mine = or_(
+                and_(Outbox.chat_id.is_not(None), true_if(self.groups)),
+                and_(Outbox.chat_id.is_(None), account.platform == self.platform),
+                and_(Outbox.chat_id.is_(None), account.id.is_(None)),  # nobody can deliver it: settle it
+            )
             stmt = (
-                select(Outbox, User.telegram_id, User.blocked_bot, User.active)
+                select(Outbox, account.platform, account.external_id, User.blocked_bot, User.active)
                 .outerjoin(User, User.id == Outbox.user_id)
+                .outerjoin(account, and_(account.user_id == Outbox.user_id, latest))
                 .where(Outbox.status == OutboxStatus.PENDING, Outbox.next_attempt_at <= now,
-                       or_(Outbox.claimed_until.is_(None), Outbox.claimed_until < now))
+                       or_(Outbox.claimed_until.is_(None), Outbox.claimed_until < now), mine)
                 .order_by(Outbox.next_attempt_at, Outbox.id)
                 .limit(self.batch)
             )
@@ -97,9 +119,12 @@ class OutboxSender:
                 stmt = stmt.with_for_update(of=Outbox, skip_locked=True)
             rows = (await s.execute(stmt)).all()
             jobs = []
-            for row, tg_id, blocked, active in rows:
+            for row, _platform, external_id, blocked, active in rows:
                 row.claimed_until = now + self.lease
-                target = row.chat_id if row.chat_id is not None else (tg_id if active is not False else None)
+                if row.chat_id is not None:
+                    target = str(row.chat_id)
+                else:
+                    target = external_id if active is not False else None
                 jobs.append(Job(row.id, row.user_id, target, row.text, row.buttons, row.attempts,
                                 bool(blocked) and row.chat_id is None))
         return jobs
@@ -127,8 +152,8 @@ class OutboxSender:
 
     async def deliver(self, job: Job) -> str:
         """Send one job and record the outcome; returns the new status."""
-        if job.chat_id is None:
-            await self._finish(job, status=OutboxStatus.UNDELIVERABLE, last_error="no Telegram account bound")
+        if job.target is None:
+            await self._finish(job, status=OutboxStatus.UNDELIVERABLE, last_error="no platform account bound")
             return OutboxStatus.UNDELIVERABLE
         if job.blocked:
             await self._finish(job, status=OutboxStatus.BLOCKED, last_error="user had blocked the bot")
@@ -160,15 +185,15 @@ class OutboxSender:
         return OutboxStatus.SENT
 
     async def _send(self, job: Job) -> None:
-        assert job.chat_id is not None
-        for act in text_actions(job.chat_id, job.text, keyboard_rows(job.buttons)):
+        assert job.target is not None
+        for piece in self.deliverer.pieces(job.text, job.buttons):
             waits = 0
             while True:
                 try:
-                    await self.transport.send_text(act.chat_id, act.text, act.keyboard)
+                    await self.deliverer.send_piece(job.target, piece)
                     break
                 except RetryLater as exc:
-                    # Flood control: wait exactly what Telegram asks, then try the same piece again.
+                    # Flood control: wait what the platform asks, then try the same piece again.
                     waits += 1
                     if waits > self.max_429_waits:
                         raise
@@ -177,3 +202,7 @@ class OutboxSender:
                         await self._extend(job)
                     await self.sleep(exc.seconds)
 
+
+def true_if(flag: bool):
+    """A SQL condition that is constant true or false."""
+    return true() if flag else false()

@@ -8,14 +8,14 @@ import time
 from typing import Any
 
 from handlers.dispatcher import Dispatcher
-from handlers.policy.files import FETCHERS, set_fetcher
+from handlers.ports import Ports
 from handlers.types import Incoming
 from storage.db import Database
 from storage.models import utcnow
 
 from .outbox_sender import OutboxSender
 from .settings import Settings
-from .telegram_common import execute, menu_commands, plan
+from .telegram_common import TelegramDeliverer, execute, invite_link, menu_commands, plan
 from .webhook import WebhookServer, new_secret, webhook_path
 
 log = logging.getLogger(__name__)
@@ -35,11 +35,14 @@ def make_adapter(framework: str, settings: Settings, on_incoming, polling_timeou
     return AiogramAdapter(token, settings.telegram_api_base, settings.proxy, on_incoming, polling_timeout)
 
 
-def _set_fetcher(fetcher, only=None) -> None:
-    """Register how handlers download Telegram files (None removes ours, not another runner's)."""
-    if fetcher is None and only is not None and FETCHERS.get("telegram") != only:
-        return
-    set_fetcher("telegram", fetcher)
+def telegram_ports(settings: Settings, adapter: Any = None) -> Ports:
+    """The ports a Telegram process gives its Dispatcher: the framework's download, t.me invite links."""
+
+    async def download(file_id: str) -> bytes:
+        return await adapter.transport.download(file_id)
+
+    files = {"telegram": download} if adapter is not None else {}
+    return Ports(files=files, invite_links=(invite_link(lambda: settings.bot_username),))
 
 
 class BotRunner:
@@ -54,8 +57,8 @@ class BotRunner:
         self.webhook_url = webhook_url
         self._own_db = db is None
         self.db = db or Database(settings.database_url)
-        self.dispatcher = Dispatcher(self.db, settings, clock=clock)
         self.adapter = make_adapter(self.framework, settings, self.handle_incoming, polling_timeout)
+        self.dispatcher = Dispatcher(self.db, settings, clock=clock, ports=telegram_ports(settings, self.adapter))
         self.outbox_enabled = outbox
         self.outbox_options = outbox_options or {}
         self.set_commands = set_commands
@@ -80,7 +83,6 @@ class BotRunner:
         if self._own_db:
             await self.db.upgrade()
         username = await self.adapter.start()
-        _set_fetcher(self.adapter.transport.download)  # handlers that need a file's bytes use the framework
         if not self.settings.bot_username:
             self.settings.bot_username = username  # invite deep links need it
         if self.set_commands:
@@ -98,7 +100,7 @@ class BotRunner:
         else:
             await self.adapter.poll()
         if self.outbox_enabled:
-            self.sender = OutboxSender(self.db, self.adapter.transport, **self.outbox_options)
+            self.sender = OutboxSender(self.db, TelegramDeliverer(self.adapter.transport), **self.outbox_options)
             self._outbox_task = asyncio.create_task(self.sender.run(self._outbox_stop))
         if self.scheduler_enabled:
             from .scheduler import run_scheduler
@@ -121,7 +123,6 @@ class BotRunner:
             await self.webhook.stop()
             if delete_webhook:
                 await self.adapter.delete_webhook()
-        _set_fetcher(None, only=self.adapter.transport.download)
         await self.adapter.close()
         if self._own_db:
             await self.db.dispose()
@@ -131,7 +132,6 @@ class BotRunner:
         for task in (self._outbox_task, self._scheduler_task):
             if task is not None:
                 task.cancel()
-        _set_fetcher(None, only=self.adapter.transport.download)
         await self.adapter.close()
 
     async def run_forever(self) -> None:

@@ -9,37 +9,15 @@ from typing import Any
 from handlers.types import (CALLBACK_DATA_LIMIT, MESSAGE_LIMIT, Attachment, Button, Incoming,
                             OutFile, Reply, split_text)
 
+# Errors every transport maps its framework's exceptions into (shared by every channel).
+from .delivery import BlockedByUser, PermanentError, RetryLater, SendError, TransientError  # noqa: F401
+
 log = logging.getLogger(__name__)
 
 CAPTION_LIMIT = 1024
 TOAST_LIMIT = 200  # answerCallbackQuery text limit
 PLATFORM = "telegram"
 ALLOWED_UPDATES = ["message", "callback_query"]
-
-
-# ---- errors every transport maps its framework's exceptions into ----------------------------
-class SendError(Exception):
-    """A Telegram call failed; subclasses say what to do about it."""
-
-
-class RetryLater(SendError):
-    """429 flood control: wait `seconds` and try again."""
-
-    def __init__(self, seconds: float, message: str = ""):
-        super().__init__(message or f"retry after {seconds}s")
-        self.seconds = float(seconds)
-
-
-class BlockedByUser(SendError):
-    """403: the user blocked the bot (or the bot was removed from the group); do not retry."""
-
-
-class TransientError(SendError):
-    """5xx or network trouble: back off and retry."""
-
-
-class PermanentError(SendError):
-    """400 and friends: the request itself is wrong; retrying will not help."""
 
 
 def not_modified(exc: BaseException) -> bool:
@@ -267,3 +245,32 @@ async def execute(transport: Transport, actions: list[Action]) -> int:
         except SendError as exc:
             log.warning("%s to chat %s failed: %s", act.kind, act.chat_id, exc)
     return done
+
+
+class TelegramDeliverer:
+    """The outbox's Deliverer for Telegram: text pieces under 4,096 characters through a Transport."""
+
+    platform = PLATFORM
+
+    def __init__(self, transport: Transport) -> None:
+        self.transport = transport
+
+    def pieces(self, text: str, buttons: list[list[dict]] | None) -> list[Action]:
+        """sendMessage calls (the chat id is filled in by send_piece)."""
+        return text_actions(0, text, keyboard_rows(buttons))
+
+    async def send_piece(self, target: str, piece: Action) -> None:
+        """One sendMessage to a user's Telegram id or a group's chat id."""
+        await self.transport.send_text(int(target), piece.text, piece.keyboard)
+
+
+def invite_link(username: str | None):
+    """The InviteLink port for Telegram: a t.me deep link that opens the bot with /start <code>."""
+
+    def link(code: str) -> str | None:
+        name = username() if callable(username) else username
+        if not name:
+            return None
+        return f"Telegram：https://t.me/{name.lstrip('@')}?start={code}"
+
+    return link

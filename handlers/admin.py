@@ -9,6 +9,7 @@ from sqlalchemy import delete, select
 from storage.models import ROLE_NAMES, CadreEnterprise, ChatGroup, Enterprise, Invite, OrgUnit, Role, User
 from storage.org_data import COUNTY_ALIASES
 
+from .accounts import unbound_users
 from .context import Context
 from .registry import command
 from .types import Reply
@@ -41,13 +42,6 @@ def parse_role(word: str) -> Role | None:
     return None
 
 
-def invite_link(username: str | None, code: str) -> str:
-    """The t.me deep link that opens the bot with /start <code>."""
-    if username:
-        return f"https://t.me/{username.lstrip('@')}?start={code}"
-    return f"（机器人用户名未配置）请被邀请人在私聊中发送：/start {code}"
-
-
 async def _find_unit(ctx: Context, text: str, kinds: tuple[str, ...]) -> list[OrgUnit]:
     name = COUNTY_ALIASES.get(text, text)
     units = (await ctx.session.scalars(select(OrgUnit).where(OrgUnit.kind.in_(kinds)))).all()
@@ -73,7 +67,7 @@ async def _find_enterprises(ctx: Context, text: str) -> tuple[list[Enterprise], 
 async def _new_invite(ctx: Context, user: User) -> str:
     # One live invite per person: older unused links stop working.
     await ctx.session.execute(delete(Invite).where(Invite.user_id == user.id, Invite.used_at.is_(None)))
-    code = secrets.token_urlsafe(12)  # 16 chars of [A-Za-z0-9_-], allowed in deep links
+    code = secrets.token_urlsafe(12)  # 16 chars of [A-Za-z0-9_-], allowed in every platform's deep links
     ctx.session.add(Invite(code=code, user_id=user.id, created_by=ctx.user.id if ctx.user else None,
                            created_at=ctx.now, note=f"{user.name}/{user.role}"))
     await ctx.session.flush()
@@ -83,8 +77,8 @@ async def _new_invite(ctx: Context, user: User) -> str:
 def _done(ctx: Context, user: User, code: str, scope: str) -> Reply:
     role = ROLE_NAMES.get(Role(user.role), user.role)
     return Reply(
-        f"已为 {user.name}（{role}{scope}）生成一次性邀请链接：\n{invite_link(ctx.settings.bot_username, code)}\n"
-        "请单独发给本人；链接只能使用一次，绑定后即失效。"
+        f"已为 {user.name}（{role}{scope}）生成一次性邀请码 {code}：\n" + "\n".join(ctx.invite_lines(code)) + "\n"
+        "请单独发给本人；邀请码只能使用一次，绑定后即失效。"
     )
 
 
@@ -99,7 +93,7 @@ async def invite(ctx: Context) -> Reply:
         return Reply("姓名格式不正确（2–20 个汉字或字母）。\n" + INVITE_USAGE)
     if len(parts) == 1:
         users = (await ctx.session.scalars(
-            select(User).where(User.name == name, User.active.is_(True), User.telegram_id.is_(None)))).unique().all()
+            select(User).where(User.name == name, User.active.is_(True), unbound_users()))).unique().all()
         if len(users) != 1:
             why = "没有未绑定的同名人员" if not users else "有多名未绑定的同名人员"
             return Reply(f"{why}，请写明角色和单位。\n" + INVITE_USAGE)

@@ -1,7 +1,9 @@
 """Greeting, help, enrolment by invite code and cancelling a dialog."""
 from __future__ import annotations
 
-from storage.models import ROLE_NAMES, Invite, Role, User
+from storage.models import ROLE_NAMES, Invite, PlatformAccount, Role, User
+
+from .accounts import CONSOLE, account_of
 
 from .context import Context
 from .registry import COMMANDS, command
@@ -20,9 +22,9 @@ WELCOME = (
 
 @command("start", "开始使用 / 绑定邀请", anonymous=True, menu=True)
 async def start(ctx: Context) -> Reply:
-    """Greet; with an invite code, bind this Telegram account to the invited user."""
+    """Greet; with an invite code, bind the sender's chat account to the invited user."""
     code = ctx.args.strip()
-    if code and ctx.inc.platform == "telegram":
+    if code and ctx.inc.platform != CONSOLE:
         return await _redeem(ctx, code)
     if ctx.user is None:
         from .dispatcher import NOT_ENROLLED_USER
@@ -43,10 +45,10 @@ async def _redeem(ctx: Context, code: str) -> Reply:
     user = await ctx.session.get(User, invite.user_id)
     if user is None or not user.active:
         return Reply("该邀请对应的人员已停用，请联系市指挥部办公室。")
-    if user.telegram_id is not None:
+    if await account_of(ctx.session, user.id, ctx.inc.platform) is not None:
         return Reply("该人员已绑定其他账号。如需更换，请联系市指挥部办公室。")
-    user.telegram_id = ctx.inc.user_id
-    user.telegram_username = ctx.inc.username
+    ctx.session.add(PlatformAccount(platform=ctx.inc.platform, external_id=str(ctx.inc.user_id), user_id=user.id,
+                                    username=ctx.inc.username, bound_at=ctx.now))
     invite.used_at = ctx.now
     await ctx.session.flush()
     ctx.user = user

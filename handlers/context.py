@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from storage.models import ChatGroup, DialogState, User
 from storage.outbox import queue_notification
 
+from .ports import Ports
 from .types import Button, Incoming
 
 
@@ -24,7 +25,6 @@ class HandlerSettings(Protocol):
     deadline_days_consult: int
     stage_reply_after_days: int
     reminder_hour: int
-    bot_username: str | None
 
 
 @dataclass
@@ -40,6 +40,12 @@ class Context:
     group: ChatGroup | None = None
     args: str = ""  # text after the command
     parts: list[str] = field(default_factory=list)  # callback data split on ':'
+    ports: Ports = field(default_factory=Ports)  # what the running channels provide
+
+    def invite_lines(self, code: str) -> list[str]:
+        """How to use an invite code on each running channel (deep links are built by the adapters)."""
+        lines = [line for make in self.ports.invite_links if (line := make(code))]
+        return lines or [f"请被邀请人在与攀登助手的私聊中发送：/start {code}"]
 
     @property
     def tz(self) -> ZoneInfo:

@@ -14,7 +14,9 @@ from storage.db import Database
 from storage.models import ChatGroup, DialogState, ProcessedUpdate, User, utcnow
 
 from . import registry
+from .accounts import CONSOLE, resolve_user
 from .context import Context, HandlerSettings
+from .ports import Ports
 from .types import Incoming, Reply
 
 log = logging.getLogger(__name__)
@@ -22,7 +24,8 @@ log = logging.getLogger(__name__)
 MAX_TEXT = 5000
 NOT_ENROLLED_USER = (
     "您好！“攀登助手”仅供济宁市“干部助企攀登”驻企干部及相关工作人员使用。\n"
-    "您的账号尚未登记，请联系市制造强市建设指挥部办公室获取专属邀请链接，点击链接后即可开始使用。"
+    "您的账号尚未登记，请联系市制造强市建设指挥部办公室获取专属邀请码或邀请链接，"
+    "打开链接或在私聊中发送“/start 邀请码”后即可开始使用。"
 )
 NOT_ENROLLED_GROUP = "本群尚未登记，攀登助手暂不在此工作，也不会保存本群消息。如需启用，请市指挥部办公室管理员在群内发送 /bindgroup。"
 ERROR_REPLY = "抱歉，处理这条消息时出了问题，未做任何更改。请稍后重试；问题已记录。"
@@ -42,13 +45,16 @@ def as_list(result) -> list[Reply]:
 class Dispatcher:
     """Routes an Incoming to the registered handler; safe for concurrent updates."""
 
-    def __init__(self, db: Database, settings: HandlerSettings, *, clock: Callable[[], datetime] = utcnow) -> None:
+    def __init__(self, db: Database, settings: HandlerSettings, *, clock: Callable[[], datetime] = utcnow,
+                 ports: Ports | None = None) -> None:
         import handlers.modules  # noqa: F401  (registers every capability)
 
         self.db = db
         self.settings = settings
         self.clock = clock
-        self._locks: dict[tuple[str, int], asyncio.Lock] = {}
+        self.ports = ports or Ports()
+        self._resolve = self.ports.resolver or resolve_user
+        self._locks: dict[tuple[str, int | str], asyncio.Lock] = {}
         self._told_groups: set[int] = set()
 
     async def handle(self, inc: Incoming) -> list[Reply]:
@@ -79,11 +85,12 @@ class Dispatcher:
                     return self._not_enrolled_group(inc)
             if inc.update_id is not None and not await _first_time(session, inc):
                 return []
-            user = await _resolve_user(session, inc)
-            if user is not None and user.blocked_bot and inc.platform == "telegram":
+            user = await self._resolve(session, inc)
+            if user is not None and user.blocked_bot and inc.platform != CONSOLE:
                 user.blocked_bot = False  # they write to us again, so they unblocked the bot
             dialog = await session.get(DialogState, user.id) if user else None
-            ctx = Context(session, inc, user, self.settings, self.clock(), dialog=dialog, group=group)
+            ctx = Context(session, inc, user, self.settings, self.clock(), dialog=dialog, group=group,
+                          ports=self.ports)
             return as_list(await route(ctx))
 
     def _not_enrolled_group(self, inc: Incoming) -> list[Reply]:
@@ -121,16 +128,6 @@ async def _first_time(session, inc: Incoming) -> bool:
     except IntegrityError:
         return False
     return True
-
-
-async def _resolve_user(session, inc: Incoming) -> User | None:
-    if inc.platform == "console":
-        user = await session.get(User, inc.user_id)
-    else:
-        user = await session.scalar(select(User).where(User.telegram_id == inc.user_id))
-    if user is not None and not user.active:
-        return None
-    return user
 
 
 def _allowed(roles: frozenset[str] | None, user: User | None) -> bool:

@@ -21,9 +21,9 @@ class CommandSpec:
     func: Handler
     description: str
     roles: frozenset[str] | None  # None: any enrolled user
-    anonymous: bool  # usable by an unknown Telegram account (only /start)
+    anonymous: bool  # usable by an unknown chat account (only /start)
     where: str  # private | group | any
-    menu: bool  # listed in the Telegram command menu
+    menu: bool  # listed in the platform's command menu, where it has one
 
 
 @dataclass(frozen=True)

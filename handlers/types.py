@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-CALLBACK_DATA_LIMIT = 64  # bytes, Telegram's limit; a Chinese character takes 3
-MESSAGE_LIMIT = 4096  # characters per Telegram message
+CALLBACK_DATA_LIMIT = 64  # bytes, the strictest platform's limit; a Chinese character takes 3
+MESSAGE_LIMIT = 4096  # characters per message on the roomiest platform (adapters split further)
 
 
 @dataclass(frozen=True)
@@ -22,9 +22,9 @@ class Attachment:
 class Incoming:
     """One update from a user: a message, a button press or a chat event."""
 
-    platform: str  # telegram | console
-    user_id: int  # Telegram user id; for the console, the internal users.id
-    chat_id: int
+    platform: str  # the adapter's platform name, or console
+    user_id: int | str  # the platform's own user id; for the console, the internal users.id
+    chat_id: int  # adapters whose chat ids are not numbers map them to a stable integer
     chat_type: str = "private"  # private | group | supergroup
     text: str = ""
     callback_data: str | None = None  # set for a button press

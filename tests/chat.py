@@ -6,7 +6,9 @@ from datetime import datetime, timezone
 
 from sqlalchemy import select
 
+from bot.channels import configured_invite_links
 from bot.settings import Settings
+from handlers.ports import Ports
 from handlers.dispatcher import Dispatcher
 from handlers.types import Incoming, Reply
 from storage.db import Database
@@ -26,10 +28,13 @@ class Clock:
 class ChatDriver:
     """Send messages and press buttons as a given user; inspect replies and the outbox."""
 
-    def __init__(self, db: Database, settings: Settings | None = None, clock: Clock | None = None) -> None:
+    def __init__(self, db: Database, settings: Settings | None = None, clock: Clock | None = None,
+                 ports: Ports | None = None) -> None:
         self.db = db
         self.clock = clock or Clock()
-        self.dispatcher = Dispatcher(db, settings or Settings(_env_file=None), clock=self.clock)
+        settings = settings or Settings(_env_file=None)
+        self.dispatcher = Dispatcher(db, settings, clock=self.clock,
+                                     ports=ports or Ports(invite_links=configured_invite_links(settings)))
         self._ids = itertools.count(1)
 
     async def user(self, name: str) -> User:

@@ -117,11 +117,12 @@ async def test_handler_exception_becomes_apology_and_rolls_back(demo, monkeypatc
 
 async def test_writing_again_clears_blocked_flag(demo):
     db, refs = demo
-    from storage.models import User
+    from storage.models import PlatformAccount, User
 
     async with db.session() as s:
         user = await s.get(User, refs.user_ids["张伟"])
-        user.telegram_id, user.blocked_bot = 4242, True
+        user.blocked_bot = True
+        s.add(PlatformAccount(platform="telegram", external_id="4242", user_id=user.id))
     dispatcher = ChatDriver(db).dispatcher
     await dispatcher.handle(Incoming(platform="telegram", user_id=4242, chat_id=4242, text="/help", update_id=7))
     async with db.session() as s:

@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from handlers.policy import question_stats, set_fetcher
+from handlers.policy import question_stats
+from handlers.ports import Ports
 from handlers.policy.store import import_bytes
 from storage.models import Appeal, utcnow
 from storage.models.policy import PolicyClause, PolicyDoc, PolicyQuestion
@@ -179,11 +180,11 @@ async def test_bad_files_change_nothing(chat, tmp_path):
     text = text_of(await chat.send(admin.id, "", attachments=(Attachment("document", "console:/no/such.md", "x.md"),)))
     assert "下载失败" in text
     # an adapter-registered fetcher is used when present
-    set_fetcher("console", lambda _fid: _bytes(GAZELLE))
-    try:
-        ok = text_of(await chat.send(admin.id, "", attachments=(Attachment("document", "tg-file-1", "g.txt"),)))
-    finally:
-        set_fetcher("console", None)
+    async def fetcher(_fid: str) -> bytes:
+        return await _bytes(GAZELLE)
+
+    with_port = ChatDriver(chat.db, ports=Ports(files={"console": fetcher}))
+    ok = text_of(await with_port.send(admin.id, "", attachments=(Attachment("document", "tg-file-1", "g.txt"),)))
     assert "已导入" in ok
     async with chat.db.session() as s:
         assert await s.scalar(select(func.count(PolicyClause.id))) == before + 3

@@ -8,7 +8,7 @@ import aiohttp
 import pytest
 from sqlalchemy import func, select
 
-from storage.models import ProcessedUpdate, User
+from storage.models import PlatformAccount, ProcessedUpdate, User
 from tests.fakebot.harness import (FRAMEWORKS, bind, fake, free_port, start_bot, tg_db,  # noqa: F401
                                    tg_db_url, tg_demo)
 
@@ -45,9 +45,9 @@ async def test_enrolment_by_invite(framework, fake, tg_demo):
         msgs = await fake.wait_messages(STRANGER, 2)
         assert "无效或已被使用" in msgs[-1].text
         async with db.session() as s:
-            user = await s.scalar(select(User).where(User.telegram_id == NEWBIE))
+            user = await s.scalar(select(User).join(PlatformAccount).where(PlatformAccount.external_id == str(NEWBIE)))
             assert user.name == "张三" and user.role == "cadre"
-            assert await s.scalar(select(User).where(User.telegram_id == STRANGER)) is None
+            assert await s.scalar(select(PlatformAccount).where(PlatformAccount.external_id == str(STRANGER))) is None
     finally:
         await runner.stop()
 

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from handlers.types import Incoming
-from storage.models import CadreEnterprise, ChatGroup, Enterprise, Invite, User
+from storage.models import CadreEnterprise, ChatGroup, Enterprise, Invite, PlatformAccount, User
 from tests.chat import ChatDriver
 from tests.fakebot.harness import tg_db, tg_db_url, tg_demo  # noqa: F401
 
@@ -27,7 +27,7 @@ async def test_invite_bind_and_groups(tg_demo):
     chat.dispatcher.settings.bot_username = "pandeng_bot"
     admin_id = refs.user_ids["王建国"]
     async with db.session() as s:
-        (await s.get(User, admin_id)).telegram_id = 9001
+        s.add(PlatformAccount(platform="telegram", external_id="9001", user_id=admin_id))
         ent = await s.get(Enterprise, refs.enterprise_ids[0])
     d = chat.dispatcher
     # unknown account: polite explanation, no data
@@ -52,7 +52,9 @@ async def test_invite_bind_and_groups(tg_demo):
     [r] = await d.handle(tg(7777, "/invite 王五 管理员"))
     assert "无权" in r.text
     async with db.session() as s:
-        user = await s.scalar(select(User).where(User.telegram_id == 7777))
+        user = await s.scalar(select(User).join(PlatformAccount).where(
+            PlatformAccount.platform == "telegram", PlatformAccount.external_id == "7777"))
+        assert (await s.scalar(select(PlatformAccount).where(PlatformAccount.user_id == user.id))).username == "zhangsan"
         assert user.name == "张三" and user.role == "cadre"
         links = (await s.scalars(select(CadreEnterprise).where(CadreEnterprise.user_id == user.id))).all()
         assert [link.enterprise_id for link in links] == [ent.id]

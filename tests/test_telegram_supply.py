@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from handlers.supply.index import forget_all
 from storage.demo import DEMO_GROUP_CHAT_ID
-from storage.models import User
+from storage.models import PlatformAccount, User
 from storage.models.supply import MatchStatus, SupplyMatch
 from tests.fakebot.harness import FRAMEWORKS, bind, fake, start_bot, tg_db, tg_db_url, tg_demo  # noqa: F401
 
@@ -44,8 +44,9 @@ async def test_group_demand_matches_supplier_and_contacts_exchanged(framework, f
         await wait_text(fake, DEMANDER, "找到 1 条匹配")
         # both cadres get the match card; no phone numbers yet
         async with db.session() as s:
-            phones = {u.telegram_id: u.phone for u in (await s.scalars(
-                select(User).where(User.telegram_id.in_([DEMANDER, SUPPLIER])))).unique()}
+            phones = {int(a.external_id): u.phone for u, a in (await s.execute(
+                select(User, PlatformAccount).join(PlatformAccount, PlatformAccount.user_id == User.id)
+                .where(PlatformAccount.external_id.in_([str(DEMANDER), str(SUPPLIER)])))).unique()}
         card_s = await wait_text(fake, SUPPLIER, "供需匹配")
         card_d = await wait_text(fake, DEMANDER, "供需匹配")
         assert "扩散" in card_s.body and phones[DEMANDER] not in card_s.body

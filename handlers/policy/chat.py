@@ -261,7 +261,7 @@ async def on_document(ctx: Context):
     if att.size and att.size > MAX_FILE_BYTES:
         return Reply("文件超过 2MB，请拆分后再发送。未导入任何内容。")
     try:
-        data = await fetch(ctx.inc.platform, att, ctx.settings)
+        data = await fetch(ctx, att)
     except Exception:  # network or missing file: nothing was changed
         return Reply("文件下载失败，请稍后重发。未导入任何内容。")
     name = att.file_name.replace("\\", "/").rsplit("/", 1)[-1]

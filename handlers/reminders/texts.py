@@ -1,4 +1,4 @@
-"""Chinese texts of reminders and digests, and fitting long lists under Telegram's limit."""
+"""Chinese texts of reminders and digests, and fitting long lists under the message limit."""
 from __future__ import annotations
 
 from datetime import date
@@ -8,7 +8,7 @@ from storage.workdays import workdays_between
 
 from . import ladder as L
 
-DIGEST_LIMIT = 3900  # below Telegram's 4096, leaving room for the footer
+DIGEST_LIMIT = 3900  # below the 4096-character message limit, leaving room for the footer
 MUTE_HINT = "如不需要每周推送，可发送 /settings 关闭一周一调度（办理时限提醒不可关闭）。"
 
 

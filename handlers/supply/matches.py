@@ -13,6 +13,7 @@ from storage.models.supply import (
     SupplyPost,
 )
 
+from ..accounts import contact_handles
 from ..context import Context
 from ..ids import parse_id, part
 from ..registry import callback, command, flow
@@ -86,7 +87,8 @@ async def _match_for_user(ctx: Context) -> tuple[SupplyMatch, SupplyPost, Supply
 async def _contacts(ctx: Context, post: SupplyPost) -> str:
     cadre = await ctx.session.get(User, post.user_id)
     ent = await ctx.session.get(Enterprise, post.enterprise_id)
-    tg = f"，Telegram @{cadre.telegram_username}" if cadre and cadre.telegram_username else ""
+    handles = await contact_handles(ctx.session, cadre.id) if cadre else []
+    tg = "".join(f"，{h}" for h in handles)
     lines = [f"企业：{ent.name}（{ent.county.name}）",
              f"驻企干部：{cadre.name}，电话 {cadre.phone or '未登记'}{tg}"]
     if _real_contact(ent.contact_name):

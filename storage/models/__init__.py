@@ -1,5 +1,6 @@
 """All tables; importing this package registers every model on Base.metadata."""
-from . import appeals, chat, org, policy, power, reminders, supply  # noqa: F401
+from . import accounts, appeals, chat, org, policy, power, reminders, supply  # noqa: F401
+from .accounts import PlatformAccount
 from .appeals import CATEGORIES, Appeal, AppealAttachment, AppealEvent, AppealStatus, STATUS_NAMES
 from .base import Base, utcnow
 from .chat import ChatGroup, DialogState, Invite, Outbox, OutboxStatus, ProcessedUpdate
@@ -7,6 +8,6 @@ from .org import ROLE_NAMES, CadreEnterprise, Enterprise, OrgUnit, Role, UnitKin
 
 __all__ = [
     "Appeal", "AppealAttachment", "AppealEvent", "AppealStatus", "Base", "CATEGORIES", "CadreEnterprise",
-    "ChatGroup", "DialogState", "Enterprise", "Invite", "OrgUnit", "Outbox", "OutboxStatus",
+    "ChatGroup", "DialogState", "Enterprise", "Invite", "OrgUnit", "Outbox", "OutboxStatus", "PlatformAccount",
     "ProcessedUpdate", "ROLE_NAMES", "Role", "STATUS_NAMES", "UnitKind", "User", "utcnow",
 ]

@@ -107,7 +107,7 @@ class AppealEvent(Base):
 
 
 class AppealAttachment(Base):
-    """A photo or file attached to an appeal (a Telegram file id, or a name in the console)."""
+    """A photo or file attached to an appeal (the platform's file id, or a name in the console)."""
 
     __tablename__ = "appeal_attachments"
 

@@ -15,7 +15,7 @@ NAMING = {
     "pk": "pk_%(table_name)s",
 }
 
-# SQLite only auto-increments an INTEGER PRIMARY KEY, PostgreSQL wants BIGINT for Telegram ids.
+# SQLite only auto-increments an INTEGER PRIMARY KEY, PostgreSQL wants BIGINT for chat ids.
 BigInt = BigInteger().with_variant(Integer, "sqlite")
 
 

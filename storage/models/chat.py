@@ -39,7 +39,7 @@ class OutboxStatus:
     SENT = "sent"
     FAILED = "failed"  # gave up after too many attempts
     BLOCKED = "blocked"  # the user blocked the bot
-    UNDELIVERABLE = "undeliverable"  # no Telegram account bound
+    UNDELIVERABLE = "undeliverable"  # no platform account to deliver to
 
 
 class Outbox(Base):
@@ -78,7 +78,7 @@ class ChatGroup(Base):
 
 
 class Invite(Base):
-    """A one-time invite code that binds a Telegram account to a prepared user record."""
+    """A one-time invite code that binds a chat account to a prepared user record."""
 
     __tablename__ = "invites"
 

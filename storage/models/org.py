@@ -7,7 +7,7 @@ from enum import StrEnum
 from sqlalchemy import JSON, Boolean, Float, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .base import Base, BigInt, utcnow
+from .base import Base, utcnow
 
 
 class UnitKind(StrEnum):
@@ -71,7 +71,7 @@ class Enterprise(Base):
 
 
 class User(Base):
-    """A person using the bot; bound to a Telegram account through an invite."""
+    """A person using the bot; bound to chat accounts (platform_accounts) through an invite or an import."""
 
     __tablename__ = "users"
 
@@ -81,8 +81,6 @@ class User(Base):
     phone: Mapped[str | None] = mapped_column(String(40), unique=True)
     unit_id: Mapped[int | None] = mapped_column(ForeignKey("org_units.id"), index=True)  # handlers, admins
     county_id: Mapped[int | None] = mapped_column(ForeignKey("org_units.id"), index=True)  # reviewers
-    telegram_id: Mapped[int | None] = mapped_column(BigInt, unique=True)
-    telegram_username: Mapped[str | None] = mapped_column(String(64))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     blocked_bot: Mapped[bool] = mapped_column(Boolean, default=False)
     mute_weekly: Mapped[bool] = mapped_column(Boolean, default=False)

@@ -101,9 +101,9 @@ async def bind(db, name: str, telegram_id: int) -> int:
     """Bind a demo user (by name) to a Telegram id directly in the database; returns users.id."""
     from sqlalchemy import select
 
-    from storage.models import User
+    from storage.models import PlatformAccount, User
 
     async with db.session() as s:
         user = (await s.scalars(select(User).where(User.name == name))).unique().one()
-        user.telegram_id = telegram_id
+        s.add(PlatformAccount(platform="telegram", external_id=str(telegram_id), user_id=user.id))
         return user.id
