@@ -139,7 +139,9 @@ class Console:
             if reply.text:
                 self.say(f"助手：{prefix}{reply.text}")
             for f in (reply.document, reply.photo):
-                if f is not None:
+                if f is not None and f.file_id and not f.content:
+                    self.say(f"助手：[附件] {f.filename}")
+                elif f is not None:
                     OUT_DIR.mkdir(exist_ok=True)
                     path = OUT_DIR / f.filename
                     path.write_bytes(f.content)

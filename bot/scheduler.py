@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import text
 
 from handlers.reminders import in_send_window, queue_due_reminders, queue_weekly_dispatch
+from handlers.reminders.staffing_notice import queue_staffing_notice
 from storage.db import Database
 from storage.models import utcnow
 from storage.workdays import is_workday
@@ -38,6 +39,7 @@ async def tick(db: Database, settings, now: datetime) -> int:
             await session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": ADVISORY_LOCK_ID})
         queued = await queue_due_reminders(session, now, settings)
         queued += await queue_weekly_dispatch(session, now, settings)
+        queued += await queue_staffing_notice(session, now, settings)
     if queued:
         log.info("scheduler queued %d notifications at %s", queued, local.isoformat(timespec="minutes"))
     return queued

@@ -67,7 +67,7 @@ class AiogramTransport(Transport):
 
     async def send_file(self, kind: str, chat_id: int, file: OutFile, caption: str,
                         keyboard: list[list[dict]] | None) -> int:
-        upload = BufferedInputFile(file.content, filename=file.filename)
+        upload = file.file_id if file.file_id and not file.content else BufferedInputFile(file.content, filename=file.filename)
         send = self.bot.send_photo if kind == "photo" else self.bot.send_document
         msg = await _mapped(send(chat_id, upload, caption=caption or None, reply_markup=markup(keyboard)))
         return msg.message_id

@@ -70,6 +70,10 @@ class PtbTransport(Transport):
 
     async def send_file(self, kind: str, chat_id: int, file: OutFile, caption: str,
                         keyboard: list[list[dict]] | None) -> int:
+        if file.file_id and not file.content:  # a file Telegram already holds: send it by its id
+            send = self.bot.send_photo if kind == "photo" else self.bot.send_document
+            msg = await _mapped(send(chat_id, file.file_id, caption=caption or None, reply_markup=markup(keyboard)))
+            return msg.message_id
         if kind == "photo":
             msg = await _mapped(self.bot.send_photo(chat_id, file.content, caption=caption or None,
                                                     filename=file.filename, reply_markup=markup(keyboard)))

@@ -65,10 +65,11 @@ class Button:
 
 @dataclass(frozen=True)
 class OutFile:
-    """A file to send: a name and its bytes."""
+    """A file to send: a name and its bytes, or the platform's id of a file it already holds."""
 
     filename: str
-    content: bytes
+    content: bytes = b""
+    file_id: str | None = None  # resend a received file (an appeal attachment) without downloading it
 
 
 @dataclass

@@ -52,10 +52,10 @@ async def test_console_walks_an_appeal_to_closed(db, tmp_path):
     assert "已提交诉求 #1" in out and "类别：金融（自动识别）" in out
     assert "📨 通知 → 李卫东（县级审核）" in after(out, "/appeal 企业流动资金紧张")
     assert "[2] 交金融组" in after(out, "/todo")
-    assert "已交办：诉求 #1 当前状态 待签收" in out
+    assert "已交金融组办理，诉求 #1 现等待责任单位签收。" in out
     assert "当前身份：赵敏（责任单位" in out and "已签收" in out
-    assert "已阶段性答复" in out and "已办结" in out
-    assert "已评价并销号：诉求 #1 当前状态 已销号" in out
+    assert "已提交阶段性答复，诉求 #1 仍在办理中。" in out and "已提交办理结果，诉求 #1 现等待企业评价。" in out
+    assert "已记录企业评价“满意”，诉求 #1 已销号。" in out
     history = after(out, "/appeal 1")
     assert "状态：已销号" in history and "企业评价：满意" in history
     for step in ("张伟 提交", "李卫东 交办", "赵敏 签收", "赵敏 阶段性答复", "赵敏 办结", "张伟 评价并销号"):

@@ -218,7 +218,7 @@ async def test_return_reason_is_on_the_card(demo):
     assert "退回原因：请补充近三年财务报表和银行拒贷说明" in card
     await chat.press(u["张伟"], f"ap:res:{aid}")
     r = await chat.send(u["张伟"], "已补充财务报表，拒贷原因是抵押物不足")
-    assert r[0].text.startswith("已补充并重新提交：")
+    assert r[0].text == "已补充并重新提交，诉求 #1 现等待县级审核。"
     card = (await chat.press(u["李卫东"], f"ap:v:{aid}"))[0].text
     assert "上次退回原因：请补充近三年财务报表" in card
     # A second return shows the latest reason only.

@@ -57,7 +57,7 @@ async def force(db, appeal_id: int, **fields) -> None:
 async def force_state(db, appeal_id: int, status: S, *, unit: int | None, county_unit: int,
                       extension: str | None = None) -> None:
     """A consistent row for each state: the unit and deadline where the loop would have set them."""
-    assigned = status in (S.ASSIGNED, S.IN_PROGRESS, S.RESOLVED, S.EXPLAINED, S.CLOSED)
+    assigned = status in (S.ASSIGNED, S.IN_PROGRESS, S.RESOLVED, S.EXPLAINED, S.CLOSED, S.DISPUTED)
     await force(
         db, appeal_id, status=status, level="city" if status in (S.CITY_REVIEW, S.CONSULTATION) else "county",
         unit_id=unit if assigned else None, deadline=date(2026, 3, 20) if assigned else None,

@@ -39,7 +39,7 @@ async def test_full_loop_to_closed_with_history_and_notifications(demo):
     aid = await file_quick(chat, u["张伟"])
     assert "提交新诉求" in await outbox_texts(chat, u["李卫东"])
     r = await press(chat, u["李卫东"], await card(chat, u["李卫东"], aid), "交金融组")
-    assert "已交办" in r[0].text and "剩余 15 个工作日" in r[1].text
+    assert r[0].text == "已交金融组办理，诉求 #1 现等待责任单位签收。" and "剩余 15 个工作日" in r[1].text
     assert "交办" in await outbox_texts(chat, u["赵敏"])
     r = await press(chat, u["赵敏"], await card(chat, u["赵敏"], aid), "签收")
     assert (await load(db, aid)).status == S.IN_PROGRESS
@@ -74,6 +74,10 @@ async def test_escalation_consultation_gives_30_working_days(demo):
     assert (await load(db, aid)).level == "city"
     assert "上报市级" in await outbox_texts(chat, u["王建国"])  # admins hear of city-level steps
     r = await press(chat, u["王建国"], await card(chat, u["王建国"], aid), "发起会商")
+    assert "会商事项" in r[0].text  # 会商 asks what is to be consulted
+    r = await chat.send(u["王建国"], "能耗指标和专线涉及能源组与任城区，需市县联合会商")
+    assert r[0].text == "已发起市县联合会商，诉求 #1 现进入会商。"
+    assert "能耗指标和专线涉及能源组" in (await events(db, aid))[-1].note
     assert (await load(db, aid)).status == S.CONSULTATION
     r = await chat.press(u["王建国"], f"ap:au:{aid}")
     r = await press(chat, u["王建国"], r, "能源组")
@@ -107,23 +111,29 @@ async def _to_resolved(chat, u, aid):
     await chat.send(u["赵敏"], "已协调银行放款，问题解决")
 
 
-async def test_dissatisfied_reopens_once_then_closes(demo):
+async def test_dissatisfied_reopens_once_then_goes_to_the_reviewer(demo):
     db, refs = demo
     chat = ChatDriver(db)
     u = refs.user_ids
     aid = await file_quick(chat, u["张伟"])
     await _to_resolved(chat, u, aid)
     r = await press(chat, u["张伟"], await card(chat, u["张伟"], aid), "不满意")
+    assert "不满意的主要原因" in r[0].text and (await load(db, aid)).status == S.RESOLVED
+    r = await press(chat, u["张伟"], r, "办理时间太长")
     a = await load(db, aid)
     assert (a.status, a.redo_count, a.satisfaction) == (S.IN_PROGRESS, 1, "不满意")
     assert "（重办）" in r[1].text
     assert "不满意重办" in await outbox_texts(chat, u["赵敏"])
     await chat.press(u["赵敏"], f"ap:fin:{aid}")
     await chat.send(u["赵敏"], "再次协调，银行同意降低抵押要求")
-    r = await press(chat, u["张伟"], await card(chat, u["张伟"], aid), "不满意")
+    await press(chat, u["张伟"], await card(chat, u["张伟"], aid), "不满意")
+    r = await chat.send(u["张伟"], "银行仍要求追加担保，企业无力承担")  # the cadre's own words
     a = await load(db, aid)
-    assert (a.status, a.redo_count, a.satisfaction) == (S.CLOSED, 1, "不满意")
-    assert [e.action for e in await events(db, aid)][-3:] == ["redo", "fin", "sat_close"]
+    assert (a.status, a.redo_count, a.satisfaction, a.dissatisfied_count) == (S.DISPUTED, 1, "不满意", 2)
+    assert r[0].text == "已记录“不满意”及原因，提交任城区县级指挥部裁定，诉求 #1 现等待审核人员裁定。"
+    evs = await events(db, aid)
+    assert [e.action for e in evs][-3:] == ["redo", "fin", "dispute"]
+    assert "办理时间太长" in evs[-3].note and "追加担保" in evs[-1].note
 
 
 async def test_extension_granted_then_refused_and_not_after_deadline(demo):
@@ -148,6 +158,10 @@ async def test_extension_granted_then_refused_and_not_after_deadline(demo):
     await chat.press(u["赵敏"], f"ap:ext:{aid}")
     await chat.send(u["赵敏"], "3 企业材料未到")
     r = await press(chat, u["李卫东"], await card(chat, u["李卫东"], aid), "不同意延期")
+    assert "不同意延期的理由" in r[0].text and (await load(db, aid)).extension_state == "pending"
+    r = await chat.send(u["李卫东"], "企业材料已齐，请按时限办结")
+    assert r[0].text == "已告知责任单位不同意延期，诉求 #1 仍等待责任单位签收。"
+    assert "企业材料已齐" in await outbox_texts(chat, u["赵敏"])
     a = await load(db, aid)
     assert a.extension_state == "refused" and a.deadline == add_workdays(deadline, 5)
     # After the deadline no extension may be asked.

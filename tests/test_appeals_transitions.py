@@ -38,6 +38,8 @@ EXPECTED: dict[str, dict[str, set]] = {
     "exy": {"reviewer": RUN, "admin": RUN},
     "exn": {"reviewer": RUN, "admin": RUN},
     "sat": {"own": {S.RESOLVED, S.EXPLAINED}, "admin": {S.RESOLVED, S.EXPLAINED}},
+    "rdo": {"reviewer": {S.DISPUTED}, "admin": {S.DISPUTED}},
+    "cls": {"reviewer": {S.DISPUTED}, "admin": {S.DISPUTED}},
     "cat": {"own": {S.SUBMITTED}, "reviewer": {S.SUBMITTED}, "admin": {S.SUBMITTED}},
     "urg": {"own": {S.SUBMITTED}, "reviewer": {S.SUBMITTED}, "admin": {S.SUBMITTED}},
     "dl": {"admin": RUN},
@@ -46,12 +48,13 @@ EXPECTED: dict[str, dict[str, set]] = {
 TEXTS = {
     "ret": "请补充近三年财务报表", "res": "已补充财务报表和贷款合同", "stg": "已与工商银行对接，正在审批",
     "fin": "工商银行已续贷500万元", "exp": "该事项不符合现行信贷政策，已向企业耐心说明", "tr": "土地要素保障组 属于用地指标问题",
-    "ext": "5 银行审批流程较长", "dl": "2026-12-31",
+    "ext": "5 银行审批流程较长", "dl": "2026-12-31", "con": "用地指标涉及土地组和任城区，需要市县会商",
+    "exn": "理由不充分，请按原时限办结", "cls": "已两次协调银行，企业不符合授信条件，已当面解释",
 }
 SAME = None  # the state does not change
 TARGET = {"asg": S.ASSIGNED, "esc": S.CITY_REVIEW, "ret": S.RETURNED, "res": S.SUBMITTED, "con": S.CONSULTATION,
           "sign": S.IN_PROGRESS, "stg": S.IN_PROGRESS, "fin": S.RESOLVED, "exp": S.EXPLAINED, "tr": S.ASSIGNED,
-          "ext": SAME, "exy": SAME, "exn": SAME, "sat": S.CLOSED, "cat": S.SUBMITTED, "urg": S.SUBMITTED, "dl": SAME, "dup": SAME}
+          "ext": SAME, "exy": SAME, "exn": SAME, "sat": S.CLOSED, "rdo": S.ASSIGNED, "cls": S.CLOSED, "cat": S.SUBMITTED, "urg": S.SUBMITTED, "dl": SAME, "dup": SAME}
 
 
 def test_expectations_cover_the_table():
@@ -71,7 +74,7 @@ async def _setup(demo):
 
 async def test_every_action_role_and_state(demo):
     db, chat, ids, aid, other, units = await _setup(demo)
-    x = {"asg": str(units["county"]), "sat": "1", "cat": "1", "urg": "A"}
+    x = {"asg": str(units["county"]), "sat": "1", "cat": "1", "urg": "A", "rdo": str(units["land"])}
     texts = dict(TEXTS, dup=str(other))
     checked = allowed_count = 0
     for state in S:
@@ -135,21 +138,25 @@ def _check_effect(action: str, a: Appeal, units: dict, other: int) -> None:
         assert a.deadline == date(2026, 12, 31)
     elif action == "dup":
         assert a.duplicate_of_id == other
+    elif action == "rdo":
+        assert a.unit_id == units["land"] and a.redo_count >= 1 and a.deadline is not None
+    elif action == "cls":
+        assert a.closed_at is not None
 
 
 async def test_card_shows_exactly_the_allowed_buttons(demo):
     db, chat, ids, aid, _other, units = await _setup(demo)
-    code = {"au": "asg", "cp": "cat"}
+    code = {"au": "asg", "cp": "cat", "pk": "rdo"}
     for state in S:
         await force_state(db, aid, state, unit=units["finance"], county_unit=units["county"])
         for actor, uid in ids.items():
             replies = await chat.press(uid, f"ap:v:{aid}")
             expected = {a for a, per in EXPECTED.items() if state in per.get(actor, set()) and a not in ("exy", "exn")}
             if actor in ("cadre_other", "reviewer_other", "handler_other") or (
-                    actor == "handler" and state not in (S.ASSIGNED, S.IN_PROGRESS, S.RESOLVED, S.EXPLAINED, S.CLOSED)):
+                    actor == "handler" and state not in (S.ASSIGNED, S.IN_PROGRESS, S.RESOLVED, S.EXPLAINED, S.CLOSED, S.DISPUTED)):
                 assert replies[0].toast and "无权" in replies[0].text, (actor, state)
                 continue
-            shown = {code.get(d.split(":")[1], d.split(":")[1]) for d in buttons_of(replies).values()} - {"h"}
+            shown = {code.get(d.split(":")[1], d.split(":")[1]) for d in buttons_of(replies).values()} - {"h", "f"}
             assert shown == expected, (actor, state, shown, expected)
         # A pending extension shows the decision buttons to the county reviewer only in running states.
         await force_state(db, aid, state, unit=units["finance"], county_unit=units["county"], extension="pending")

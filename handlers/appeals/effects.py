@@ -16,7 +16,7 @@ from storage.models.appeals import CATEGORIES
 from storage.workdays import add_workdays
 
 from .rules import (
-    SATISFACTION_CHOICES, URGENCY_NAMES, compute_deadline, find_unit, parse_date, parse_extension, route_unit, short_unit,
+    SATISFACTION_CHOICES, URGENCY_NAMES, compute_deadline, parse_date, parse_extension, route_unit, short_unit,
 )
 from .workflow import ADMIN, COUNTY, BadInput
 
@@ -84,10 +84,22 @@ async def _assign(ctx, appeal, rels, x, text) -> Effect:
     # The appeal enters the ledger today; its clock counts working days from here.
     appeal.deadline = compute_deadline(ctx.settings, ctx.today, appeal.urgency, appeal.consulted)
     note = f"交{short_unit(unit.name)}办理，时限 {_day(appeal.deadline)}"
+    warn = await _nobody_warning(ctx, appeal, unit)
     if unit.kind == UnitKind.COUNTY:
         # Handing it to the county itself is not a hand-over to a city unit: say so.
-        return Effect(note, label=f"交县级办理（{unit.name}）", done=f"已交由{unit.name}县级办理")
-    return Effect(note)
+        return Effect(note + warn, label=f"交县级办理（{unit.name}）", done=f"已交由{unit.name}县级办理{warn}")
+    return Effect(note + warn, done=f"已交{short_unit(unit.name)}办理{warn}")
+
+
+async def _nobody_warning(ctx, appeal: Appeal, unit: OrgUnit) -> str:
+    """'（该单位暂无办理人员，由…代为跟进）' when the unit has nobody enrolled to sign it."""
+    from .staffing import has_handler, has_reviewer
+
+    if await has_handler(ctx.session, unit.id):
+        return ""
+    county_level = appeal.level == "county" and await has_reviewer(ctx.session, appeal.county_id)
+    who = f"{appeal.county.name}县级指挥部" if county_level else "市指挥部办公室"
+    return f"（注意：{short_unit(unit.name)}暂无办理人员，诉求由{who}代为跟进）"
 
 
 @effect("esc")
@@ -111,7 +123,7 @@ async def _resubmit(ctx, appeal, rels, x, text) -> Effect:
 
 @effect("con")
 async def _consult(ctx, appeal, rels, x, text) -> Effect:
-    return Effect("市县联合会商，会商后交办（时限按会商类计算）")
+    return Effect(f"市县联合会商：{text}（会商后交办，时限按会商类计算）")
 
 
 @effect("sign")
@@ -138,10 +150,11 @@ async def _explain(ctx, appeal, rels, x, text) -> Effect:
 
 @effect("tr")
 async def _transfer(ctx, appeal, rels, x, text) -> Effect:
-    units = list(await ctx.session.scalars(select(OrgUnit).where(OrgUnit.kind != UnitKind.CITY_OFFICE)))
-    unit = find_unit(text or "", units)
+    from .pickers import resolve_unit
+
+    unit = await ctx.session.get(OrgUnit, _int(x)) if x else await resolve_unit(ctx.session, text or "", appeal)
     if unit is None:
-        raise BadInput("没有识别出承办单位名称（可写专班、要素保障组或本县区的名称）。")
+        raise BadInput("没有识别出承办单位名称，请点下方按钮选择单位，或写出单位名称（如 土地组、生态环境局、任城区）。")
     if unit.id == appeal.unit_id:
         raise BadInput(f"{short_unit(unit.name)}就是当前承办单位，不能转给自己，请写明应转去的单位。")
     unit = await assignable_unit(ctx, appeal, {ADMIN}, unit.id)
@@ -172,7 +185,7 @@ async def _grant_extension(ctx, appeal, rels, x, text) -> Effect:
 @effect("exn")
 async def _refuse_extension(ctx, appeal, rels, x, text) -> Effect:
     appeal.extension_state = "refused"
-    return Effect(f"不同意延期，时限仍为 {_day(appeal.deadline)}")
+    return Effect(f"不同意延期：{text}（时限仍为 {_day(appeal.deadline)}）")
 
 
 @effect("sat")
@@ -180,18 +193,53 @@ async def _satisfaction(ctx, appeal, rels, x, text) -> Effect:
     choice = SATISFACTION_CHOICES.get(x or "")
     if choice is None:
         raise BadInput("请选择：满意、基本满意或不满意。")
+    if choice == "不满意" and not (text or "").strip():
+        raise BadInput("请说明企业不满意的原因（点选常见原因或直接输入）。")
     appeal.satisfaction = choice
-    if choice == "不满意" and appeal.redo_count == 0:
-        appeal.redo_count = 1
-        appeal.status = S.IN_PROGRESS
-        appeal.outcome = appeal.finished_at = appeal.extension_state = None
-        # A redo is new work for the unit: it gets a fresh deadline of its urgency class.
-        appeal.deadline = compute_deadline(ctx.settings, ctx.today, appeal.urgency, False)
-        return Effect(f"企业评价：不满意，重办，新时限 {_day(appeal.deadline)}", action="redo",
-                      done="已记录评价“不满意”，诉求退回原单位重办")
+    if choice == "不满意":
+        appeal.dissatisfied_count = (appeal.dissatisfied_count or 0) + 1
+        if appeal.redo_count == 0:
+            appeal.outcome = appeal.finished_at = appeal.extension_state = None
+            appeal.redo_count = 1
+            appeal.status = S.IN_PROGRESS
+            # A redo is new work for the unit: it gets a fresh deadline of its urgency class.
+            appeal.deadline = compute_deadline(ctx.settings, ctx.today, appeal.urgency, False)
+            return Effect(f"企业评价：不满意（{text}），重办，新时限 {_day(appeal.deadline)}", action="redo",
+                          done="已记录“不满意”及原因，诉求退回原单位重办")
+        # Second 不满意: neither a silent close nor an endless loop; the reviewer (or the city) decides.
+        appeal.status = S.DISPUTED
+        who = "市指挥部办公室" if appeal.level == "city" else f"{appeal.county.name}县级指挥部"
+        return Effect(f"企业再次评价不满意（{text}），提交{who}裁定：另派单位重办或说明后销号", action="dispute",
+                      done=f"已记录“不满意”及原因，提交{who}裁定")
     appeal.status = S.CLOSED
     appeal.closed_at = ctx.now
-    return Effect(f"企业评价：{choice}，销号", action="sat_close")
+    return Effect(f"企业评价：{choice}，销号", action="sat_close", done=f"已记录企业评价“{choice}”")
+
+
+@effect("rdo")
+async def _redo_elsewhere(ctx, appeal, rels, x, text) -> Effect:
+    unit = await ctx.session.get(OrgUnit, _int(x)) if x else None
+    if unit is None or unit.kind == UnitKind.CITY_OFFICE:
+        raise BadInput("找不到该责任单位，请重新选择。")
+    if unit.kind == UnitKind.COUNTY and unit.id != appeal.county_id:
+        raise BadInput("只能交由企业所在县（市、区）或市级专班、要素保障组重办。")
+    old = short_unit(appeal.unit.name) if appeal.unit else "—"
+    appeal.unit_id, appeal.unit = unit.id, unit
+    appeal.redo_count = (appeal.redo_count or 0) + 1
+    appeal.assigned_at = ctx.now
+    appeal.outcome = appeal.finished_at = appeal.extension_state = None
+    appeal.satisfaction = None  # the enterprise rates the new unit's work afresh; dissatisfied_count keeps the past
+    appeal.deadline = compute_deadline(ctx.settings, ctx.today, appeal.urgency, False)
+    warn = await _nobody_warning(ctx, appeal, unit)
+    return Effect(f"裁定：由{old}改派{short_unit(unit.name)}重办，新时限 {_day(appeal.deadline)}{warn}",
+                  done=f"已改派{short_unit(unit.name)}重办{warn}")
+
+
+@effect("cls")
+async def _close_with_note(ctx, appeal, rels, x, text) -> Effect:
+    appeal.closed_at = ctx.now
+    # The enterprise's 不满意 stays on the row: the satisfaction figures keep it.
+    return Effect(f"裁定销号：{text}（企业评价仍为不满意）")
 
 
 @effect("cat")

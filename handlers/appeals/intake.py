@@ -246,8 +246,12 @@ async def _file(ctx: Context, data: dict, *, edit: bool = False) -> list[Reply]:
     urgency = URGENCY_NAMES[appeal.urgency]
     if data.get("quick"):
         urgency += f"（根据描述判断为{appeal.urgency}类，可更正）"
+    from .staffing import has_reviewer
+
+    waiting = (f"等待{appeal.county.name}县级审核" if await has_reviewer(ctx.session, appeal.county_id)
+               else f"{appeal.county.name}暂无县级审核人员，由市指挥部办公室代为审核")
     head = (f"✅ 已提交诉求 #{appeal.id}。\n类别：{appeal.category}（{how}）；对口单位：{short_unit(routed.name) if routed else '—'}；"
-            f"等待{appeal.county.name}县级审核。\n紧急程度：{urgency}\n"
+            f"{waiting}。\n紧急程度：{urgency}\n"
             "类别或紧急程度不对，可点下方“更正类别”或“改为A类/B类”（审核前有效）。")
     replies = [Reply(head, edit=edit), await appeal_card(ctx, appeal)]
     similar = await similar_appeals(ctx, appeal)

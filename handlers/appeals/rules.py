@@ -82,6 +82,27 @@ def short_unit(name: str | None) -> str:
     return name.replace("要素保障组", "组").replace("产业集群发展专班", "专班").replace("市制造强市建设指挥部办公室", "市指挥部办公室")
 
 
+_PLACES = ("山东省", "山东", "济宁市", "济宁", "任城", "兖州", "曲阜", "邹城", "微山", "鱼台", "金乡", "嘉祥", "汶上",
+           "泗水", "梁山", "高新区", "经开区", "太白湖")
+_SUFFIXES = ("股份有限公司", "有限责任公司", "有限公司", "集团", "公司")
+
+
+def short_enterprise(name: str | None, size: int = 4) -> str:
+    """A button-sized enterprise name: '济宁恒泰重工机械有限公司' -> '恒泰重工'."""
+    core = name or ""
+    for suffix in _SUFFIXES:
+        if core.endswith(suffix):
+            core = core[: -len(suffix)]
+            break
+    changed = True
+    while changed:  # '济宁高新区云图…' drops both places
+        changed = False
+        for place in _PLACES:
+            if core.startswith(place) and len(core) > len(place) + 1:
+                core, changed = core[len(place):], True
+    return core[:size] or (name or "")[:size]
+
+
 def unit_aliases(unit: OrgUnit) -> list[str]:
     """Names a user may type for a unit, longest first."""
     names = {unit.name, short_unit(unit.name)}

@@ -99,10 +99,17 @@ async def card_text(ctx: Context, appeal: Appeal) -> str:
     if appeal.extension_state == "pending":
         lines.append(f"延期申请：待审批，{appeal.extension_days} 个工作日（{_first_line(appeal.extension_reason, 80)}）")
     lines.append(f"内容：{_first_line(appeal.description, 300)}")
-    files = await ctx.session.scalar(select(func.count()).select_from(AppealAttachment)
-                                     .where(AppealAttachment.appeal_id == appeal.id))
+    from .staffing import stand_in
+
+    standing = await stand_in(ctx.session, appeal)
+    if standing is not None:
+        lines.append(standing.note)
+    files = await attachment_rows(ctx, appeal)
     if files:
-        lines.append(f"附件：{files} 个")
+        lines.append(f"附件（{len(files)} 个）：" + "、".join(f"{name}（{stage}）" for _, name, stage in files))
+    if appeal.dissatisfied_count:
+        reason = await _latest_note(ctx, appeal, "dispute") or await _latest_note(ctx, appeal, "redo")
+        lines.append(f"企业不满意 {appeal.dissatisfied_count} 次" + (f"：{_first_line(reason, 120)}" if reason else ""))
     if status == S.RETURNED or status in (S.SUBMITTED, S.CITY_REVIEW):
         # The cadre must see what to add; after resubmitting, the reviewer sees what was asked for.
         last_return = await _latest_note(ctx, appeal, "ret")
@@ -122,6 +129,21 @@ async def card_text(ctx: Context, appeal: Appeal) -> str:
     if appeal.duplicate_of_id:
         lines.append(f"重复诉求：与 #{appeal.duplicate_of_id} 重复")
     return "\n".join(lines)
+
+
+STAGE_NAMES = {"res": "补充材料", "stg": "阶段性答复", "fin": "办结", "exp": "解释说明"}
+
+
+async def attachment_rows(ctx: Context, appeal: Appeal) -> list[tuple[int, str, str]]:
+    """(attachment id, file name, the step it came with) for every file of an appeal, oldest first."""
+    rows = (await ctx.session.execute(
+        select(AppealAttachment, AppealEvent.action).outerjoin(AppealEvent, AppealEvent.id == AppealAttachment.event_id)
+        .where(AppealAttachment.appeal_id == appeal.id).order_by(AppealAttachment.id))).all()
+    out = []
+    for att, action in rows:
+        name = att.file_name or ("照片" if att.kind == "photo" else "文件")
+        out.append((att.id, name, STAGE_NAMES.get(action, workflow.ACTION_NAMES.get(action, "提交时")) if action else "提交时"))
+    return out
 
 
 async def _latest_note(ctx: Context, appeal: Appeal, action: str) -> str | None:
@@ -157,8 +179,10 @@ async def card_buttons(ctx: Context, appeal: Appeal) -> list[list[Button]]:
         rows.append(row)
         if workflow.ADMIN in rels:
             rows.append([Button("选择其他单位", data=f"ap:au:{aid}")])
-    simple = [a for a in ("esc", "ret", "res", "con", "sign", "stg", "fin", "exp", "tr", "ext", "exy", "exn", "dl", "dup")
+    simple = [a for a in ("esc", "ret", "res", "con", "sign", "stg", "fin", "exp", "tr", "ext", "exy", "exn", "cls", "dl", "dup")
               if a in actions]
+    if "rdo" in actions:
+        rows.append([Button("另派单位重办", data=f"ap:pk:{aid}:r")])
     for i in range(0, len(simple), 3):
         rows.append([Button(workflow.TABLE[a].label, data=f"ap:{a}:{aid}") for a in simple[i:i + 3]])
     if "sat" in actions:
@@ -171,6 +195,9 @@ async def card_buttons(ctx: Context, appeal: Appeal) -> list[list[Button]]:
         fixes.append(Button(f"改为{other}类", data=f"ap:urg:{aid}:{other}"))
     if fixes:
         rows.append(fixes)
+    files = await attachment_rows(ctx, appeal)
+    opens = [Button(f"📎{_first_line(name, 12)}", data=f"ap:f:{aid}:{att_id}") for att_id, name, _ in files[-6:]]
+    rows += [opens[i:i + 3] for i in range(0, len(opens), 3)]
     rows.append([Button("办理记录", data=f"ap:h:{aid}")])
     return rows
 
@@ -195,9 +222,9 @@ async def history_text(ctx: Context, appeal: Appeal) -> str:
         lines.append(f"{when} {name or '系统'} {label}｜{move}")
         if ev.note:
             lines.append(f"    {_first_line(ev.note, 200)}")
-    atts = list(await ctx.session.scalars(select(AppealAttachment).where(AppealAttachment.appeal_id == appeal.id)))
-    if atts:
-        lines.append("附件：" + "、".join(a.file_name or a.kind for a in atts))
+    files = await attachment_rows(ctx, appeal)
+    if files:
+        lines.append("附件：" + "、".join(f"{name}（{stage}）" for _, name, stage in files))
     return "\n".join(lines)
 
 

@@ -15,7 +15,8 @@ from storage.models.appeals import CATEGORIES, CLOCK_RUNNING
 from . import workflow
 from .actions import load_appeal
 from .effects import duplicate_target, duplicate_warnings
-from .rules import days_left_label, short_unit, unit_aliases
+from .rules import days_left_label, short_enterprise, short_unit, unit_aliases
+from .staffing import waits_on_missing_for_admin, waits_on_missing_for_reviewer
 
 S = AppealStatus
 PAGE = 10
@@ -142,8 +143,8 @@ async def _page(ctx: Context, stmt, title: str, page: int, code: str, empty: str
     page = min(max(page, 0), pages - 1)
     rows = list((await ctx.session.scalars(stmt.offset(page * PAGE).limit(PAGE))).unique())
     lines = [f"{title}（共 {total} 条，第 {page + 1}/{pages} 页）"] + [_line(ctx, a) for a in rows]
-    opens = [Button(f"#{a.id}", data=f"ap:v:{a.id}") for a in rows]
-    buttons = [opens[i:i + 5] for i in range(0, len(opens), 5)]
+    opens = [Button(f"#{a.id} {short_enterprise(a.enterprise.name)}·{a.category}", data=f"ap:v:{a.id}") for a in rows]
+    buttons = [opens[i:i + 2] for i in range(0, len(opens), 2)]
     nav = []
     if page > 0:
         nav.append(Button("上一页", data=f"al:{code}:{page - 1}"))
@@ -173,15 +174,20 @@ async def todo_list(ctx: Context, page: int = 0, edit: bool = False) -> Reply:
         stmt = _order_by_deadline(select(Appeal).where(Appeal.unit_id == ctx.user.unit_id, Appeal.status.in_(list(CLOCK_RUNNING))))
         title = f"{short_unit(ctx.user.unit.name) if ctx.user.unit else ''}待办（按时限排序）"
     elif role == Role.REVIEWER:
+        county_level = Appeal.level == "county"
         stmt = select(Appeal).where(Appeal.county_id == ctx.user.county_id, or_(
-            Appeal.status == S.SUBMITTED, (Appeal.level == "county") & pending_ext & Appeal.status.in_(list(CLOCK_RUNNING))))
+            Appeal.status == S.SUBMITTED, county_level & pending_ext & Appeal.status.in_(list(CLOCK_RUNNING)),
+            county_level & (Appeal.status == S.DISPUTED), waits_on_missing_for_reviewer(ctx.user.county_id)))
         stmt = stmt.order_by(Appeal.urgency, Appeal.id)
         title = "待审核及待审批延期"
     elif role == Role.ADMIN:
+        # Besides the city queue, everything that waits on a person who does not exist (nobody's queue).
         stmt = select(Appeal).where(or_(
             Appeal.status.in_([S.CITY_REVIEW, S.CONSULTATION]),
-            (Appeal.level == "city") & pending_ext & Appeal.status.in_(list(CLOCK_RUNNING)))).order_by(Appeal.urgency, Appeal.id)
-        title = "市级审核队列"
+            (Appeal.level == "city") & pending_ext & Appeal.status.in_(list(CLOCK_RUNNING)),
+            (Appeal.level == "city") & (Appeal.status == S.DISPUTED),
+            waits_on_missing_for_admin())).order_by(Appeal.urgency, Appeal.id)
+        title = "市级审核队列（含无人承接的诉求）"
     else:
         stmt = (select(Appeal).join(CadreEnterprise, CadreEnterprise.enterprise_id == Appeal.enterprise_id)
                 .where(CadreEnterprise.user_id == ctx.user.id, Appeal.status.in_([S.RETURNED, S.RESOLVED, S.EXPLAINED]))

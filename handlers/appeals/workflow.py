@@ -11,7 +11,7 @@ from datetime import date
 
 from handlers.context import Context
 from handlers.types import Button
-from storage.models import Appeal, AppealEvent, AppealStatus, CadreEnterprise, Role, STATUS_NAMES, User
+from storage.models import Appeal, AppealAttachment, AppealEvent, AppealStatus, CadreEnterprise, Role, STATUS_NAMES, User
 
 from .rules import short_unit
 
@@ -25,6 +25,7 @@ COUNTY = "county"  # a reviewer of the appeal's county
 COUNTY_LEVEL = "county_level"  # a reviewer of the county, for an appeal handled at county level
 UNIT = "unit"  # a handler of the appeal's current responsible unit
 ADMIN = "admin"  # the city office: everything
+STANDIN = "standin"  # a county reviewer taking a county-level appeal whose unit has no handler
 
 
 @dataclass(frozen=True)
@@ -55,7 +56,8 @@ TABLE: dict[str, Transition] = {t.action: t for t in [
        prompt="请输入退回原因，说明需要驻企干部补充哪些情况或材料："),
     _t("res", "补充后重新提交", {OWN: {S.RETURNED}, ADMIN: {S.RETURNED}}, None,
        prompt="请输入补充说明（将附在原诉求内容之后）："),
-    _t("con", "发起会商", {ADMIN: {S.CITY_REVIEW}}, S.CONSULTATION),
+    _t("con", "发起会商", {ADMIN: {S.CITY_REVIEW}}, S.CONSULTATION,
+       prompt="请输入会商事项（需要协调的问题、建议参加的单位），例如：用地指标涉及土地组和汶上县，需市县联合会商。"),
     _t("sign", "签收", {UNIT: {S.ASSIGNED}, ADMIN: {S.ASSIGNED}}, S.IN_PROGRESS),
     _t("stg", "阶段性答复", {UNIT: {S.IN_PROGRESS}, ADMIN: {S.IN_PROGRESS}}, S.IN_PROGRESS,
        prompt="请输入阶段性答复（目前进展、下一步安排）："),
@@ -63,20 +65,25 @@ TABLE: dict[str, Transition] = {t.action: t for t in [
        prompt="请输入办理结果（已解决的内容、措施和结论）："),
     _t("exp", "解释说明", {UNIT: {S.IN_PROGRESS}, ADMIN: {S.IN_PROGRESS}}, S.EXPLAINED,
        prompt="请输入给企业的解释说明（无法满足的政策或法律依据，以及可行的替代办法）："),
-    _t("tr", "转办", {UNIT: RUNNING, ADMIN: RUNNING}, S.ASSIGNED,
+    _t("tr", "转办", {UNIT: RUNNING, ADMIN: RUNNING, STANDIN: RUNNING}, S.ASSIGNED,
        prompt="请输入应承办的单位名称和转办理由，例如：土地组 该问题属于用地指标。\n（办理时限不重新计算）"),
     _t("ext", "申请延期", {UNIT: RUNNING, ADMIN: RUNNING}, None,
        prompt="请输入延期的工作日数（1～60）和理由，例如：设备到货延迟，需等待安装调试，申请延期10个工作日。"),
     _t("exy", "同意延期", {COUNTY_LEVEL: RUNNING, ADMIN: RUNNING}, None),
-    _t("exn", "不同意延期", {COUNTY_LEVEL: RUNNING, ADMIN: RUNNING}, None),
+    _t("exn", "不同意延期", {COUNTY_LEVEL: RUNNING, ADMIN: RUNNING}, None,
+       prompt="请输入不同意延期的理由（将告知责任单位）："),
     _t("sat", "评价", {OWN: {S.RESOLVED, S.EXPLAINED}, ADMIN: {S.RESOLVED, S.EXPLAINED}}, None, needs_x=True),
+    _t("rdo", "另派单位重办", {COUNTY_LEVEL: {S.DISPUTED}, ADMIN: {S.DISPUTED}}, S.ASSIGNED, needs_x=True),
+    _t("cls", "说明后销号", {COUNTY_LEVEL: {S.DISPUTED}, ADMIN: {S.DISPUTED}}, S.CLOSED,
+       prompt="请输入销号说明（已做的工作、企业仍不满意的原因、后续安排），将告知驻企干部："),
     _t("cat", "更正类别", {OWN: {S.SUBMITTED}, COUNTY: {S.SUBMITTED}, ADMIN: {S.SUBMITTED}}, None, needs_x=True),
     _t("urg", "更正紧急程度", {OWN: {S.SUBMITTED}, COUNTY: {S.SUBMITTED}, ADMIN: {S.SUBMITTED}}, None, needs_x=True),
     _t("dl", "设定时限", {ADMIN: RUNNING}, None, prompt="请输入新的办理时限（如 2026-03-20 或 10个工作日）："),
     _t("dup", "关联重复", {ADMIN: ALL}, None, prompt="请输入与本诉求重复的原诉求编号（如 12）："),
 ]}
 
-ACTION_NAMES = {a: t.label for a, t in TABLE.items()} | {"file": "提交", "sat_close": "评价并销号", "redo": "不满意重办"}
+ACTION_NAMES = {a: t.label for a, t in TABLE.items()} | {
+    "file": "提交", "sat_close": "评价并销号", "redo": "不满意重办", "dispute": "再次不满意，提交裁定"}
 
 
 async def relations(ctx: Context, appeal: Appeal) -> set[str]:
@@ -87,7 +94,12 @@ async def relations(ctx: Context, appeal: Appeal) -> set[str]:
     if user.role == Role.ADMIN:
         return {ADMIN}
     if user.role == Role.REVIEWER and user.county_id == appeal.county_id:
-        return {COUNTY, COUNTY_LEVEL} if appeal.level == "county" else {COUNTY}
+        if appeal.level != "county":
+            return {COUNTY}
+        from .staffing import stand_in
+
+        standing = await stand_in(ctx.session, appeal)
+        return {COUNTY, COUNTY_LEVEL} | ({STANDIN} if standing and standing.who == "reviewer" else set())
     if user.role == Role.HANDLER and user.unit_id is not None and user.unit_id == appeal.unit_id:
         return {UNIT}
     if user.role == Role.CADRE:
@@ -148,7 +160,8 @@ class BadInput(Refused):
     """The typed or chosen value does not fit the action; a dialog asking for it stays open."""
 
 
-async def apply(ctx: Context, appeal: Appeal, action: str, *, x: str | None = None, text: str | None = None) -> str:
+async def apply(ctx: Context, appeal: Appeal, action: str, *, x: str | None = None, text: str | None = None,
+                files: list[dict] | None = None) -> str:
     """Re-check and perform an action; returns a short Chinese confirmation or raises Refused."""
     from .effects import EFFECTS
 
@@ -166,12 +179,41 @@ async def apply(ctx: Context, appeal: Appeal, action: str, *, x: str | None = No
     after = S(appeal.status)
     recorded = effect.action or action
     note = effect.note if effect.note is not None else text
-    ctx.session.add(AppealEvent(appeal_id=appeal.id, actor_id=ctx.user.id, at=ctx.now, action=recorded,
-                                from_status=str(before), to_status=str(after), note=note))
+    if files:
+        note = f"{note or ''}（附件 {len(files)} 个）".lstrip()
+    event = AppealEvent(appeal_id=appeal.id, actor_id=ctx.user.id, at=ctx.now, action=recorded,
+                        from_status=str(before), to_status=str(after), note=note)
+    ctx.session.add(event)
     await ctx.session.flush()
+    for f in files or ():
+        # The file belongs to this step (补充, 阶段性答复, 办结, 解释说明): the card and history say which.
+        ctx.session.add(AppealAttachment(appeal_id=appeal.id, event_id=event.id, kind=f.get("kind", "document"),
+                                         file_id=f["file_id"], file_name=f.get("file_name"), created_at=ctx.now))
+    if files:
+        await ctx.session.flush()
     what = effect.label or ACTION_NAMES.get(recorded, recorded)
     await notify_concerned(ctx, appeal, what, note, extra=effect.notify)
-    return f"{effect.done or '已' + what}：诉求 #{appeal.id} 当前状态 {STATUS_NAMES[after]}。"
+    return confirmation(effect.done or DONE.get(recorded) or "已" + what, appeal.id, before, after)
+
+
+# What the actor reads after an action: one short natural sentence, not a status dump.
+DONE = {
+    "asg": "已交办", "esc": "已上报市级审核", "ret": "已退回驻企干部补充", "con": "已发起市县联合会商", "sign": "已签收",
+    "stg": "已提交阶段性答复", "fin": "已提交办理结果", "exp": "已向企业作出解释说明", "exy": "已同意延期",
+    "exn": "已告知责任单位不同意延期", "cls": "已说明并销号", "rdo": "已另派单位重办", "dl": "已调整办理时限",
+}
+STATE_PHRASES = {
+    S.SUBMITTED: "等待县级审核", S.RETURNED: "等待驻企干部补充", S.CITY_REVIEW: "等待市级审核",
+    S.CONSULTATION: "进入会商", S.ASSIGNED: "等待责任单位签收", S.IN_PROGRESS: "在办理中",
+    S.RESOLVED: "等待企业评价", S.EXPLAINED: "等待企业评价", S.DISPUTED: "等待审核人员裁定",
+}
+
+
+def confirmation(done: str, appeal_id: int, before: AppealStatus, after: AppealStatus) -> str:
+    """'已提交阶段性答复，诉求 #1 仍在办理中。'"""
+    if after == S.CLOSED:
+        return f"{done}，诉求 #{appeal_id} 已销号。"
+    return f"{done}，诉求 #{appeal_id} {'仍' if before == after else '现'}{STATE_PHRASES[after]}。"
 
 
 async def concerned_users(ctx: Context, appeal: Appeal) -> set[int]:

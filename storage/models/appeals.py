@@ -7,7 +7,7 @@ from enum import StrEnum
 from sqlalchemy import Date, Float, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .base import Base, utcnow
+from .base import BigInt, Base, utcnow
 from .org import Enterprise, OrgUnit
 
 CATEGORIES = ("金融", "基金", "土地", "能源", "人才", "生态环境", "政策", "审批", "市场", "其他")
@@ -25,6 +25,7 @@ class AppealStatus(StrEnum):
     RESOLVED = "resolved"  # 已办结, awaiting the enterprise's satisfaction
     EXPLAINED = "explained"  # 已解释说明, awaiting the enterprise's satisfaction
     CLOSED = "closed"  # 已销号
+    DISPUTED = "disputed"  # 不满意待裁定: a second 不满意, the reviewer decides redo or 销号
 
 
 STATUS_NAMES = {
@@ -37,6 +38,7 @@ STATUS_NAMES = {
     AppealStatus.RESOLVED: "已办结（待评价）",
     AppealStatus.EXPLAINED: "已解释说明（待评价）",
     AppealStatus.CLOSED: "已销号",
+    AppealStatus.DISPUTED: "不满意待裁定",
 }
 
 # The deadline clock runs in these states (the appeal sits with a responsible unit).
@@ -77,6 +79,8 @@ class Appeal(Base):
     finished_at: Mapped[datetime | None] = mapped_column()  # when resolved/explained (on-time check)
     satisfaction: Mapped[str | None] = mapped_column(String(10))
     redo_count: Mapped[int] = mapped_column(Integer, default=0)
+    # Every 不满意 the enterprise gave, kept even when a later rating is better (figures show it).
+    dissatisfied_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("appeals.id"))
     closed_at: Mapped[datetime | None] = mapped_column()
     last_activity_at: Mapped[datetime] = mapped_column(default=utcnow)  # for stage-reply reminders
@@ -116,4 +120,6 @@ class AppealAttachment(Base):
     kind: Mapped[str] = mapped_column(String(10))  # photo | document
     file_id: Mapped[str] = mapped_column(String(200))
     file_name: Mapped[str | None] = mapped_column(String(200))
+    # The history entry (补充, 阶段性答复, 办结, 解释说明) the file came with; None: filed with the appeal.
+    event_id: Mapped[int | None] = mapped_column(BigInt, index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
