@@ -133,6 +133,8 @@ async def drive(db: Database, events: list[Event], start: datetime, end: datetim
         t += step
     async with dbs[0].session() as s:
         rows = list(await s.scalars(select(Outbox).order_by(Outbox.id)))
+    # The daily note on counties/units without people (issue 15) is not a reminder: tested on its own.
+    rows = [r for r in rows if not r.dedupe_key.startswith("staff:")]
     for d in owned:
         await d.dispose()
     names = {v: k for k, v in world.users.items()}
