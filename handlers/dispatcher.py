@@ -13,8 +13,9 @@ from sqlalchemy.orm.exc import StaleDataError
 from storage.db import Database
 from storage.models import ChatGroup, DialogState, ProcessedUpdate, User, utcnow
 
-from . import registry
+from . import audit, registry
 from .accounts import CONSOLE, resolve_user
+from .confidential import send_privately
 from .context import Context, HandlerSettings
 from .ports import Ports
 from .types import Incoming, Reply
@@ -146,7 +147,8 @@ async def route(ctx: Context) -> list[Reply] | Reply | None:
             return Reply("这个按钮已失效，请重新打开相关页面。", toast=True)
         if not _allowed(spec.roles, ctx.user):
             return Reply(NO_RIGHT, toast=True)
-        return await spec.func(ctx)
+        result = await spec.func(ctx)
+        return await send_privately(ctx, as_list(result)) if spec.confidential and not inc.is_private else result
 
     name, args = split_command(inc.text or "")
     if name is not None:
@@ -162,7 +164,10 @@ async def route(ctx: Context) -> list[Reply] | Reply | None:
         if ctx.user is not None and not _allowed(spec.roles, ctx.user):
             return Reply(NO_RIGHT)
         ctx.args = args
-        return await spec.func(ctx)
+        result = as_list(await spec.func(ctx))
+        if spec.audit and ctx.user is not None:
+            await audit.record(ctx, spec.name, result)
+        return await send_privately(ctx, result) if spec.confidential and not inc.is_private else result
 
     if ctx.user is None:
         return Reply(NOT_ENROLLED_USER) if inc.is_private else None

@@ -24,6 +24,8 @@ class CommandSpec:
     anonymous: bool  # usable by an unknown chat account (only /start)
     where: str  # private | group | any
     menu: bool  # listed in the platform's command menu, where it has one
+    confidential: bool = False  # shows ledgers, figures or enterprise files: in a group the answer goes privately
+    audit: bool = False  # each use is written to the audit trail (who viewed or exported what)
 
 
 @dataclass(frozen=True)
@@ -33,6 +35,7 @@ class CallbackSpec:
     prefix: str
     func: Handler
     roles: frozenset[str] | None
+    confidential: bool = False  # pressed in a group, the answer goes to the presser's private chat
 
 
 @dataclass(frozen=True)
@@ -56,25 +59,26 @@ def _roles(roles) -> frozenset[str] | None:
     return frozenset(str(r) for r in roles) if roles else None
 
 
-def command(name: str, description: str, *, roles=None, anonymous: bool = False, where: str = "any", menu: bool = True):
+def command(name: str, description: str, *, roles=None, anonymous: bool = False, where: str = "any", menu: bool = True,
+            confidential: bool = False, audit: bool = False):
     """Register a slash command handler."""
 
     def deco(func: Handler) -> Handler:
         if name in COMMANDS:
             raise ValueError(f"command /{name} registered twice")
-        COMMANDS[name] = CommandSpec(name, func, description, _roles(roles), anonymous, where, menu)
+        COMMANDS[name] = CommandSpec(name, func, description, _roles(roles), anonymous, where, menu, confidential, audit)
         return func
 
     return deco
 
 
-def callback(prefix: str, *, roles=None):
+def callback(prefix: str, *, roles=None, confidential: bool = False):
     """Register a button handler for callback data 'prefix:...'."""
 
     def deco(func: Handler) -> Handler:
         if prefix in CALLBACKS or ":" in prefix:
             raise ValueError(f"bad or duplicate callback prefix {prefix!r}")
-        CALLBACKS[prefix] = CallbackSpec(prefix, func, _roles(roles))
+        CALLBACKS[prefix] = CallbackSpec(prefix, func, _roles(roles), confidential)
         return func
 
     return deco

@@ -44,7 +44,7 @@ def _scope_label(args: ReportArgs) -> str:
     return "·".join(parts)
 
 
-@command("stats", "诉求办理、供需对接、政策咨询统计", roles=STAFF)
+@command("stats", "诉求办理、供需对接、政策咨询统计", roles=STAFF, confidential=True)
 async def stats(ctx: Context) -> Reply:
     """Figures for a scope and period, optionally broken down by county, unit or category."""
     if ctx.args.strip() == "口径":
@@ -86,7 +86,7 @@ async def _policy_lines(session, args: ReportArgs, period: Period, tz: str) -> l
     return [f"  {POLICY['asked']}：{p.asked}，{POLICY['answered']}：{p.answered}，{POLICY['not_covered']}：{p.not_covered}{note}"]
 
 
-@command("overdue", "逾期诉求清单（按责任单位）", roles={Role.ADMIN, Role.REVIEWER, Role.HANDLER})
+@command("overdue", "逾期诉求清单（按责任单位）", roles={Role.ADMIN, Role.REVIEWER, Role.HANDLER}, confidential=True)
 async def overdue(ctx: Context) -> Reply:
     """Overdue appeals grouped by responsible unit, with working days overdue and reminders sent."""
     from handlers.reminders.jobs import overdue_list
@@ -113,7 +113,7 @@ async def overdue(ctx: Context) -> Reply:
     return Reply("\n".join(lines))
 
 
-@command("export", "导出诉求台账（Excel，可加 csv）", roles=STAFF)
+@command("export", "导出诉求台账（Excel，可加 csv）", roles=STAFF, confidential=True, audit=True)
 async def export(ctx: Context) -> Reply:
     """The ledger as .xlsx (one sheet per county or unit plus a summary) or CSV."""
     from storage.reports_ledger import export_ledger
@@ -129,7 +129,7 @@ async def export(ctx: Context) -> Reply:
     return Reply(f"已导出台账：{count} 条诉求。", document=OutFile(name, data))
 
 
-@command("chart", "统计图表（类别按月、县区比率、供需漏斗）", roles=STAFF)
+@command("chart", "统计图表（类别按月、县区比率、供需漏斗）", roles=STAFF, confidential=True)
 async def chart(ctx: Context) -> list[Reply]:
     """Three PNG charts for the scope and period (default: the last six months)."""
     from storage import reports_charts as charts  # matplotlib loads only when a chart is asked for
@@ -163,7 +163,8 @@ async def category_months(ctx: Context, args: ReportArgs, period: Period) -> tup
     return months, {cat: [tally[cat].get(m, 0) for m in months] for cat in sorted(tally)}
 
 
-@command("enterprise", "查看企业档案（一企一档）", roles={Role.ADMIN, Role.REVIEWER, Role.CADRE})
+@command("enterprise", "查看企业档案（一企一档）", roles={Role.ADMIN, Role.REVIEWER, Role.CADRE},
+         confidential=True, audit=True)
 async def enterprise(ctx: Context) -> Reply:
     """The enterprise file, found by a fuzzy name; reviewers see their county, cadres their enterprises."""
     query = ctx.args.strip()

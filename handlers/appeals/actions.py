@@ -31,7 +31,7 @@ def _toast(text: str) -> Reply:
     return Reply(text, toast=True)
 
 
-@callback("ap")
+@callback("ap", confidential=True)
 async def on_button(ctx: Context):
     """Every appeal button: view, history, pickers and the loop's actions (all re-checked here)."""
     parts = ctx.parts

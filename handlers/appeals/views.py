@@ -239,7 +239,8 @@ async def todo_command(ctx: Context) -> Reply:
     return await todo_list(ctx)
 
 
-@command("ledger", "诉求台账（可加筛选：县区 单位 状态 类别 超期）", roles={Role.REVIEWER, Role.ADMIN}, where="private")
+@command("ledger", "诉求台账（可加筛选：县区 单位 状态 类别 超期）", roles={Role.REVIEWER, Role.ADMIN}, where="private",
+         confidential=True, audit=True)
 async def ledger_command(ctx: Context) -> Reply:
     """Show the filtered ledger, page 1."""
     f = await parse_filters(ctx, ctx.args)
@@ -249,7 +250,7 @@ async def ledger_command(ctx: Context) -> Reply:
     return Reply(refusal) if refusal else await ledger_list(ctx, f)
 
 
-@callback("al")
+@callback("al", confidential=True)
 async def on_page(ctx: Context):
     """Paging buttons: al:m:<page>, al:t:<page>, al:l<filters>:<page>."""
     parts = ctx.parts

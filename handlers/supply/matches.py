@@ -234,7 +234,7 @@ async def _correct_amount(ctx: Context, match: SupplyMatch, deal: SupplyDeal, th
     return Reply(f"✏️ 已更正：匹配 #{match.id} 签约金额 {amount:g} 万元{was}。", buttons=deal_buttons(match))
 
 
-@command("deals", "供需对接进展", roles={Role.CADRE, Role.ADMIN})
+@command("deals", "供需对接进展", roles={Role.CADRE, Role.ADMIN}, confidential=True)
 async def deals(ctx: Context) -> Reply:
     """Matches in talks, with intent or signed: one's own, or all of them for the city office."""
     s, d = aliased(SupplyPost), aliased(SupplyPost)
