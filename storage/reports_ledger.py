@@ -15,6 +15,7 @@ from openpyxl.utils import get_column_letter
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from .cell_safety import csv_cell, set_xlsx_cell
 from .models import STATUS_NAMES, Appeal, AppealEvent, AppealStatus, User
 from .reports_labels import DIMENSIONS, FIGURES, UNASSIGNED
 from .reports_period import TZ, Period, all_time
@@ -122,12 +123,14 @@ def _write_table(ws, headers: Sequence[str], rows: Sequence[Sequence[Any]], *, s
                  max_widths: Sequence[int] | None = None) -> None:
     """Write a header row and rows; freeze below the header; size the columns to their content."""
     for col, h in enumerate(headers, 1):
-        cell = ws.cell(row=start_row, column=col, value=h)
+        cell = ws.cell(row=start_row, column=col)
+        set_xlsx_cell(cell, h)
         cell.font, cell.fill = BOLD, HEADER_FILL
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
     for r, values in enumerate(rows, start_row + 1):
         for col, v in enumerate(values, 1):
-            cell = ws.cell(row=r, column=col, value=v)
+            cell = ws.cell(row=r, column=col)
+            set_xlsx_cell(cell, v)
             if isinstance(v, datetime):
                 cell.number_format = "yyyy-mm-dd hh:mm"
             elif isinstance(v, date):
@@ -159,9 +162,9 @@ def build_workbook(rows: list[LedgerRow], b: Breakdown, *, title: str, generated
     ws = wb.active
     used: set[str] = set()
     ws.title = _sheet_title("汇总", used)
-    ws["A1"] = title
+    set_xlsx_cell(ws["A1"], title)
     ws["A1"].font = Font(bold=True, size=14)
-    ws["A2"] = f"统计期间：{b.period.label}；生成时间：{_local(generated, tz):%Y-%m-%d %H:%M}（北京时间）"
+    ws["A2"].value = f"统计期间：{b.period.label}；生成时间：{_local(generated, tz):%Y-%m-%d %H:%M}（北京时间）"
     headers, table = summary_table(b)
     _write_table(ws, headers, table, start_row=4, max_widths=[30] + [14] * len(SUMMARY_KEYS))
     for r in range(5, 5 + len(table)):
@@ -189,9 +192,9 @@ def build_csv(rows: list[LedgerRow]) -> bytes:
     """The ledger as CSV, UTF-8 with a BOM so Excel opens the Chinese correctly."""
     buf = io.StringIO()
     writer = csv.writer(buf)
-    writer.writerow(HEADERS)
+    writer.writerow([csv_cell(h) for h in HEADERS])
     for r in rows:
-        writer.writerow(["" if v is None else (f"{v:%Y-%m-%d %H:%M}" if isinstance(v, datetime) else v) for v in r.values])
+        writer.writerow([csv_cell("" if v is None else (f"{v:%Y-%m-%d %H:%M}" if isinstance(v, datetime) else v)) for v in r.values])
     return ("\ufeff" + buf.getvalue()).encode("utf-8")
 
 
