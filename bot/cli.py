@@ -122,14 +122,17 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the `pandeng` console script."""
+    from .logsetup import configure
+
     args = build_parser().parse_args(argv)
-    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    configure(logging.DEBUG if args.verbose else logging.WARNING)
     try:
         settings = get_settings()
     except Exception as exc:  # pydantic validation of PANDENG_* variables
         print(f"配置有误：{exc}", file=sys.stderr)
         return 2
+    secrets = tuple(s.get_secret_value() for s in (settings.bot_token, settings.webhook_secret) if s is not None)
+    configure(logging.DEBUG if args.verbose else settings.log_level, json_lines=settings.log_json, secrets=secrets)
     try:
         return int(args.func(args, settings) or 0)
     except KeyboardInterrupt:
@@ -138,7 +141,12 @@ def main(argv: list[str] | None = None) -> int:
         if not _is_database_error(exc):
             raise
         logging.getLogger(__name__).debug("database error", exc_info=True)
-        print(f"无法连接或打开数据库 {_masked_url(settings)}：{exc.__class__.__name__}: {exc}\n"
+        if not _is_connection_error(exc):
+            # The database is reachable but refused this statement: say what it refused, not "cannot connect".
+            print(f"数据库拒绝了这次操作（{_masked_url(settings)}）：{_first_line(exc)}\n"
+                  "数据库连接正常，未做任何更改。请检查输入数据（如不可见的控制字符、过长的内容）后重试。", file=sys.stderr)
+            return 1
+        print(f"无法连接或打开数据库 {_masked_url(settings)}：{exc.__class__.__name__}: {_first_line(exc)}\n"
               "请检查 PANDENG_DATABASE_URL（示例：sqlite+aiosqlite:///./pandeng.db 或 "
               "postgresql+asyncpg://用户:密码@主机/库名）以及数据库服务是否已启动。", file=sys.stderr)
         return 2
@@ -151,6 +159,28 @@ def _is_database_error(exc: BaseException) -> bool:
     if isinstance(exc, (ArgumentError, NoSuchModuleError, OperationalError, DBAPIError, ConnectionError, OSError)):
         return True
     return type(exc).__module__.startswith("asyncpg")
+
+
+def _is_connection_error(exc: BaseException) -> bool:
+    """Reaching or opening the database failed (as opposed to a statement it refused)."""
+    from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
+
+    if isinstance(exc, (ArgumentError, NoSuchModuleError, ConnectionError, OSError)):
+        return True
+    orig = getattr(exc, "orig", None) if isinstance(exc, DBAPIError) else exc
+    cause = getattr(orig, "__cause__", None) or orig
+    if isinstance(cause, (ConnectionError, OSError)):
+        return True
+    name = type(cause).__name__
+    text = str(exc).lower()
+    return (name in ("InvalidCatalogNameError", "InvalidPasswordError", "InvalidAuthorizationSpecificationError",
+                     "CannotConnectNowError", "TooManyConnectionsError", "ConnectionDoesNotExistError")
+            or "unable to open database" in text or "could not connect" in text or "connection refused" in text)
+
+
+def _first_line(exc: BaseException) -> str:
+    orig = getattr(exc, "orig", None) or exc
+    return f"{type(orig).__name__}: {str(orig).strip().splitlines()[0] if str(orig).strip() else ''}"[:300]
 
 
 def _masked_url(settings: Settings) -> str:

@@ -30,6 +30,10 @@ class Settings(BaseSettings):
     webhook_host: str = "0.0.0.0"
     webhook_port: int = 8080
 
+    # Logs: level (DEBUG INFO WARNING) and JSON lines instead of plain lines; secrets are always redacted.
+    log_level: str = "WARNING"
+    log_json: bool = False
+
     # Appeal deadlines, in working days of the official calendar.
     deadline_days_a: int = 5
     deadline_days_b: int = 15

@@ -15,6 +15,7 @@ from storage.models import ChatGroup, DialogState, ProcessedUpdate, User, utcnow
 
 from . import audit, registry
 from .accounts import CONSOLE, resolve_user
+from .boundary import clean_incoming, valid_callback_data
 from .confidential import send_privately
 from .context import Context, HandlerSettings
 from .ports import Ports
@@ -60,6 +61,7 @@ class Dispatcher:
 
     async def handle(self, inc: Incoming) -> list[Reply]:
         """Handle one update; never raises, a failure becomes a Chinese apology and a rollback."""
+        inc = clean_incoming(inc)  # NUL and control characters never reach a handler or the database
         key = (inc.platform, inc.user_id)
         lock = self._locks.setdefault(key, asyncio.Lock())
         try:
@@ -142,7 +144,7 @@ async def route(ctx: Context) -> list[Reply] | Reply | None:
         ctx.parts = (inc.callback_data or "").split(":")
         if ctx.user is None:
             return Reply(NOT_ENROLLED_USER, toast=True)
-        spec = registry.CALLBACKS.get(ctx.parts[0])
+        spec = registry.CALLBACKS.get(ctx.parts[0]) if valid_callback_data(inc.callback_data or "") else None
         if spec is None:
             return Reply("这个按钮已失效，请重新打开相关页面。", toast=True)
         if not _allowed(spec.roles, ctx.user):

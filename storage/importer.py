@@ -11,7 +11,9 @@ from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from .models import CadreEnterprise, Enterprise, OrgUnit, Role, UnitKind, User
+from .cell_safety import is_formula_like
 from .org_data import CLUSTERS, COUNTY_ALIASES
+from .text_safety import clean_text
 
 MAX_ERRORS_SHOWN = 30
 
@@ -76,11 +78,7 @@ def read_rows(path: str | Path) -> tuple[list[str], list[tuple[int, list[str]]]]
         raise FileNotFoundError(path)
     suffix = path.suffix.lower()
     if suffix in (".xlsx", ".xlsm"):
-        from openpyxl import load_workbook
-
-        wb = load_workbook(path, read_only=True, data_only=True)
-        rows = [["" if c is None else str(c).strip() for c in row] for row in wb.active.iter_rows(values_only=True)]
-        wb.close()
+        rows = _xlsx_rows(path)
     elif suffix == ".csv":
         raw = path.read_bytes()
         for encoding in ("utf-8-sig", "gb18030"):
@@ -91,7 +89,7 @@ def read_rows(path: str | Path) -> tuple[list[str], list[tuple[int, list[str]]]]
                 continue
         else:
             raise DirectoryImportError("无法识别文件编码，请另存为 UTF-8 或 GBK 编码的 CSV。")
-        rows = [[c.strip() for c in row] for row in csv.reader(io.StringIO(text))]
+        rows = _csv_rows(text)
     else:
         raise DirectoryImportError(f"不支持的文件类型 {suffix or '（无扩展名）'}，请使用 .xlsx 或 .csv。")
     if not rows:
@@ -99,6 +97,37 @@ def read_rows(path: str | Path) -> tuple[list[str], list[tuple[int, list[str]]]]
     headers = [_norm(h) for h in rows[0]]
     body = [(i, r) for i, r in enumerate(rows[1:], start=2) if any(c for c in r)]
     return headers, body
+
+
+def _xlsx_rows(path: Path) -> list[list[str]]:
+    """Cells of the first sheet as cleaned text; a damaged or fake workbook is a DirectoryImportError."""
+    from openpyxl import load_workbook
+
+    try:
+        wb = load_workbook(path, read_only=True, data_only=True)
+        try:
+            return [[clean_text("" if c is None else str(c)).strip() for c in row] for row in wb.active.iter_rows(values_only=True)]
+        finally:
+            wb.close()
+    except DirectoryImportError:
+        raise
+    except Exception as exc:  # zipfile, XML and openpyxl errors of every kind: the file is not a readable workbook
+        raise DirectoryImportError(f"无法读取该 Excel 文件（文件损坏、不完整或并非 .xlsx 格式：{exc.__class__.__name__}）。"
+                                   "请用 Excel/WPS 重新另存为 .xlsx 后再导入。") from exc
+
+
+def _csv_rows(text: str) -> list[list[str]]:
+    """Cells of a CSV text, cleaned; an over-long field or broken quoting is a DirectoryImportError."""
+    reader = csv.reader(io.StringIO(text.replace("\x00", "")))
+    try:
+        return [[clean_text(c).strip() for c in row] for row in reader]
+    except csv.Error as exc:
+        raise DirectoryImportError(f"CSV 文件第 {reader.line_num} 行无法解析（单元格过长或引号不配对：{exc}）。") from exc
+
+
+def _name_problem(name: str, what: str) -> str | None:
+    """A name that would run as a spreadsheet formula is refused."""
+    return f"{what}“{name[:20]}”以 = + - @ 开头，疑似公式，请改为纯文本" if is_formula_like(name) else None
 
 
 def _column_map(headers: list[str], spec: dict[str, tuple[str, ...]], required: tuple[str, ...]) -> dict[str, int]:
@@ -154,6 +183,8 @@ async def import_enterprises(session: AsyncSession, path: str | Path) -> int:
         problems = []
         if not name:
             problems.append("企业名称为空")
+        elif _name_problem(name, "企业名称"):
+            problems.append(_name_problem(name, "企业名称"))
         elif name in seen:
             problems.append(f"企业“{name}”与第{seen[name]}行重复")
         else:
@@ -218,6 +249,8 @@ async def import_users(session: AsyncSession, path: str | Path) -> int:
         role = ROLE_WORDS.get(role_text)
         if not name:
             problems.append("姓名为空")
+        elif _name_problem(name, "姓名"):
+            problems.append(_name_problem(name, "姓名"))
         if role is None:
             problems.append(f"角色“{role_text}”应为：驻企干部、责任单位、县级审核、市指挥部办公室")
         if not re.fullmatch(r"1\d{10}", phone):
