@@ -1,7 +1,7 @@
 """Pilot readiness: attachments belong to the event that brought them; dissatisfaction is counted.
 
 Revision ID: 0010_pilot
-Revises: 0008_accounts
+Revises: 0011_audit
 """
 import sqlalchemy as sa
 from alembic import op
@@ -9,7 +9,7 @@ from alembic import op
 from storage.models.base import BigInt
 
 revision = "0010_pilot"
-down_revision = "0008_accounts"
+down_revision = "0011_audit"
 branch_labels = None
 depends_on = None
 
