@@ -54,6 +54,8 @@ class Settings(BaseSettings):
     power_baseline_days: int = 20
     # Working days after a holiday of 3+ rest days that are not judged (plants ramp up again).
     power_restart_days: int = 3
+    # ... and working days before a week-long holiday (春节, 国庆: workers leave early).
+    power_wind_down_days: int = 2
 
     @property
     def tz(self) -> ZoneInfo:

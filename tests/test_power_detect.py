@@ -27,13 +27,24 @@ def test_holidays_and_rest_days_flag_nothing():
     s = plant(D(2025, 12, 1), D(2026, 3, 6))
     for day in (D(2026, 2, 16), D(2026, 2, 20), D(2026, 2, 23), D(2026, 3, 1)):
         assert judge(s, day).skipped == "rest_day"
-    # The make-up Saturday is judged like any working day, and is normal here.
-    v = judge(s, D(2026, 2, 14))
+    # The last two working days before a week-long holiday (Feb 13, make-up Saturday Feb 14) are not judged.
+    assert judge(s, D(2026, 2, 13)).skipped == judge(s, D(2026, 2, 14)).skipped == "restart"
+    assert judge(s, D(2026, 2, 12)).skipped is None
+    # The make-up Saturday Feb 28 is judged like any working day: normal here, at rest-day level a drop.
+    v = judge(s, D(2026, 2, 28))
     assert v.kind is None and v.skipped is None and abs(v.change) < 0.05
-    # Feb 28 is a make-up Saturday 4 working days after the holiday: judged, and at rest-day level a drop.
-    s2 = dict(s)
-    s2[D(2026, 2, 28)] = 2000.0
-    assert judge(s2, D(2026, 2, 28)).kind == "drop"
+    s[D(2026, 2, 28)] = 2000.0
+    assert judge(s, D(2026, 2, 28)).kind == "drop"
+
+
+def test_make_up_sunday_is_a_working_day():
+    # 2025-09-28 (Sunday) is a make-up working day before National Day.
+    s = plant(D(2025, 6, 1), D(2025, 10, 20))
+    assert s[D(2025, 9, 28)] > 9000 and judge(s, D(2025, 9, 28)).kind is None
+    s[D(2025, 9, 28)] = 2000.0
+    assert judge(s, D(2025, 9, 28)).kind == "drop"
+    # 2025-10-11 (Saturday) is the first working day after National Day: not judged; a normal Saturday flags nothing.
+    assert judge(s, D(2025, 10, 11)).skipped == "restart" and judge(s, D(2025, 10, 18)).skipped == "rest_day"
 
 
 def test_first_days_after_a_long_holiday_are_not_judged():

@@ -27,6 +27,7 @@ class Thresholds:
     min_history: int = 10  # comparable working days needed before an enterprise is judged
     baseline_days: int = 20  # recent comparable working days in the baseline
     restart_days: int = 3  # working days after a long holiday (>= 3 rest days) that are not judged
+    wind_down_days: int = 2  # working days before a week-long holiday (春节, 国庆) that are not judged
 
     @classmethod
     def from_settings(cls, settings) -> "Thresholds":
@@ -43,12 +44,12 @@ class Verdict:
     use: float | None = None
     baseline: float | None = None
     change: float | None = None
-    skipped: str | None = None  # rest_day | gap | history | restart
+    skipped: str | None = None  # rest_day | gap | history | restart (holiday edge)
 
 
 @lru_cache(maxsize=8192)
 def after_long_holiday(day: date, restart_days: int) -> bool:
-    """True on the first `restart_days` working days after a run of >= 3 rest days (复工 ramp-up)."""
+    """True on the first `restart_days` working days after >= 7 rest days (春节, 国庆), or the first one after 3-6."""
     seen = 0
     d = day - timedelta(days=1)
     for _ in range(40):
@@ -62,9 +63,37 @@ def after_long_holiday(day: date, restart_days: int) -> bool:
         while not is_workday(d):
             run += 1
             d -= timedelta(days=1)
-        if run >= 3:
+        if run >= 7:
+            return True
+        if run >= 3:  # a three-day holiday (清明, 端午 ...) costs a plant one slow day at most
+            return seen == 0
+    return False
+
+
+@lru_cache(maxsize=8192)
+def before_week_long_holiday(day: date, wind_down_days: int) -> bool:
+    """True on the last `wind_down_days` working days before a run of >= 7 rest days (workers leave early)."""
+    seen = 0
+    d = day + timedelta(days=1)
+    for _ in range(40):
+        if is_workday(d):
+            seen += 1
+            if seen >= wind_down_days:
+                return False
+            d += timedelta(days=1)
+            continue
+        run = 0
+        while not is_workday(d):
+            run += 1
+            d += timedelta(days=1)
+        if run >= 7:
             return True
     return False
+
+
+def holiday_edge(day: date, th: "Thresholds") -> bool:
+    """True on a working day at the edge of a long holiday, where plants ramp down or up again."""
+    return after_long_holiday(day, th.restart_days) or before_week_long_holiday(day, th.wind_down_days)
 
 
 def _comparable(series: dict[date, float], day: date, th: Thresholds) -> list[tuple[date, float]]:
@@ -74,7 +103,7 @@ def _comparable(series: dict[date, float], day: date, th: Thresholds) -> list[tu
     stop = day - timedelta(days=LOOKBACK_DAYS)
     while d >= stop and len(out) < th.baseline_days * 2:
         v = series.get(d)
-        if v is not None and is_workday(d) and not after_long_holiday(d, th.restart_days):
+        if v is not None and is_workday(d) and not holiday_edge(d, th):
             out.append((d, v))
         d -= timedelta(days=1)
     return out
@@ -103,7 +132,7 @@ def judge(series: dict[date, float], day: date, th: Thresholds = Thresholds()) -
     use = series.get(day)
     if use is None:
         return Verdict(None, skipped="gap")
-    if after_long_holiday(day, th.restart_days):
+    if holiday_edge(day, th):
         return Verdict(None, use=use, skipped="restart")
     base = baseline(series, day, th)
     if base is None or base <= 0:
@@ -127,7 +156,7 @@ def _declining_before(series: dict[date, float], day: date, th: Thresholds) -> b
             return True
         if is_workday(d):
             use = series.get(d)
-            if use is None or after_long_holiday(d, th.restart_days):
+            if use is None or holiday_edge(d, th):
                 return False  # a gap or a restart day breaks the run: "in a row" means measured days
             base = baseline(series, d, th)
             if base is None or base <= 0 or _change(use, base) > -th.decline:
