@@ -1,6 +1,6 @@
 """Scores power-use anomaly detection on the labelled synthetic set, beside a naive rule, in one run.
 
-    python benchmarks/eval_power.py [--n 600]
+    python benchmarks/eval_power.py [--n 600] [--seed 20261203]
 
 Ours: storage.power.detect.judge with the default thresholds, on every day of 2025-2026 (it judges
 working days only). Naive: flag a day whose use is below 70% of yesterday's (below 10%: a stop).
@@ -52,9 +52,11 @@ def score(flags, labels):
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--n", type=int, default=600)
-    n = ap.parse_args().n
+    ap.add_argument("--seed", type=int, default=20261203)
+    opts = ap.parse_args()
+    n = opts.n
     t0 = time.perf_counter()
-    ents = make_set(n)
+    ents = make_set(n, opts.seed)
     labels = {(e.id, d): k for e in ents for d, k in e.labels.items()}
     t1 = time.perf_counter()
     th = Thresholds()
@@ -73,7 +75,7 @@ def main() -> None:
                 base[(e.id, d)] = k
             d += timedelta(days=1)
     t2 = time.perf_counter()
-    print(f"set: {n} enterprises, {FIRST}..{LAST}, labelled days: "
+    print(f"set: seed {opts.seed}, {n} enterprises, {FIRST}..{LAST}, labelled days: "
           + ", ".join(f"{k} {sum(1 for v in labels.values() if v == k)}" for k in KINDS)
           + f"  (generated in {t1 - t0:.1f}s, judged in {t2 - t1:.1f}s)")
     print("skipped by ours: " + ", ".join(f"{k} {v}" for k, v in sorted(skipped.items())))

@@ -87,7 +87,7 @@ def _check(args, settings) -> int:
 
 
 SKIP_NAMES = {"rest_day": "休息日/节假日", "gap": "缺数（表计缺失）", "history": "历史数据不足",
-              "restart": "长假前后（停工、复工期）", "silenced": "已说明原因"}
+              "restart": "长假前后（停工、复工期）", "makeup": "调休上班日", "silenced": "已说明原因"}
 
 
 def _skip_text(skipped) -> str:

@@ -52,8 +52,8 @@ class Settings(BaseSettings):
     # Working days of history needed before an enterprise is judged, and days in its baseline.
     power_min_history: int = 10
     power_baseline_days: int = 20
-    # Working days after a holiday of 3+ rest days that are not judged (plants ramp up again).
-    power_restart_days: int = 3
+    # Working days after a week-long holiday (春节, 国庆) that are not judged (plants ramp up again).
+    power_restart_days: int = 5
     # ... and working days before a week-long holiday (春节, 国庆: workers leave early).
     power_wind_down_days: int = 2
 

@@ -22,36 +22,35 @@ A, B, C = ENTERPRISES[0][0], ENTERPRISES[1][0], ENTERPRISES[2][0]
 D = date
 
 
-def test_holidays_and_rest_days_flag_nothing():
+def test_holidays_rest_days_and_make_up_days_flag_nothing():
     # Spring Festival 2026: Feb 15-23 off, Feb 14 and Feb 28 (Saturdays) are make-up working days.
-    s = plant(D(2025, 12, 1), D(2026, 3, 6))
+    s = plant(D(2025, 12, 1), D(2026, 3, 6), {D(2026, 2, 14): 2000.0, D(2026, 2, 28): 100.0})
     for day in (D(2026, 2, 16), D(2026, 2, 20), D(2026, 2, 23), D(2026, 3, 1)):
         assert judge(s, day).skipped == "rest_day"
-    # The last two working days before a week-long holiday (Feb 13, make-up Saturday Feb 14) are not judged.
-    assert judge(s, D(2026, 2, 13)).skipped == judge(s, D(2026, 2, 14)).skipped == "restart"
-    assert judge(s, D(2026, 2, 12)).skipped is None
-    # The make-up Saturday Feb 28 is judged like any working day: normal here, at rest-day level a drop.
-    v = judge(s, D(2026, 2, 28))
-    assert v.kind is None and v.skipped is None and abs(v.change) < 0.05
-    s[D(2026, 2, 28)] = 2000.0
-    assert judge(s, D(2026, 2, 28)).kind == "drop"
-
-
-def test_make_up_sunday_is_a_working_day():
-    # 2025-09-28 (Sunday) is a make-up working day before National Day.
-    s = plant(D(2025, 6, 1), D(2025, 10, 20))
-    assert s[D(2025, 9, 28)] > 9000 and judge(s, D(2025, 9, 28)).kind is None
-    s[D(2025, 9, 28)] = 2000.0
-    assert judge(s, D(2025, 9, 28)).kind == "drop"
-    # 2025-10-11 (Saturday) is the first working day after National Day: not judged; a normal Saturday flags nothing.
-    assert judge(s, D(2025, 10, 11)).skipped == "restart" and judge(s, D(2025, 10, 18)).skipped == "rest_day"
+    # A make-up working day is neither alarm nor baseline, whatever its use.
+    assert judge(s, D(2026, 2, 14)).skipped == judge(s, D(2026, 2, 28)).skipped == "makeup"
+    # The last two working days before a week-long holiday are not judged either.
+    assert judge(s, D(2026, 2, 13)).skipped == "restart" and judge(s, D(2026, 2, 12)).skipped is None
 
 
 def test_first_days_after_a_long_holiday_are_not_judged():
-    s = plant(D(2025, 12, 1), D(2026, 3, 13), {D(2026, 2, 24): 3000.0, D(2026, 2, 25): 5000.0, D(2026, 2, 26): 6000.0})
-    for day in (D(2026, 2, 24), D(2026, 2, 25), D(2026, 2, 26)):
+    s = plant(D(2025, 12, 1), D(2026, 3, 13), {D(2026, 2, 24): 3000.0, D(2026, 2, 25): 5000.0, D(2026, 2, 26): 6000.0,
+                                               D(2026, 2, 27): 6000.0, D(2026, 3, 2): 6000.0})
+    for day in (D(2026, 2, 24), D(2026, 2, 25), D(2026, 2, 26), D(2026, 2, 27)):
         assert judge(s, day).skipped == "restart"
-    assert judge(s, D(2026, 2, 27)).skipped is None
+    # Feb 28 (make-up) is the fifth working day; Mar 2 is judged, and the low days before it were no baseline.
+    v = judge(s, D(2026, 3, 2))
+    assert v.kind == "drop" and abs(v.baseline - 10000) < 300
+
+
+def test_make_up_sunday_and_a_three_day_holiday():
+    # 2025-09-28 (Sunday) is a make-up working day before National Day; Oct 9 the first working day after it.
+    s = plant(D(2025, 6, 1), D(2025, 10, 31), {D(2025, 9, 28): 2000.0, D(2025, 10, 9): 1000.0, D(2025, 10, 16): 5000.0})
+    assert judge(s, D(2025, 9, 28)).skipped == "makeup" and judge(s, D(2025, 10, 11)).skipped == "makeup"
+    assert judge(s, D(2025, 10, 9)).skipped == "restart" and judge(s, D(2025, 10, 16)).kind == "drop"
+    # After 端午 2026 (Jun 19-21 off, three days) the first working day is judged as usual.
+    s = plant(D(2026, 3, 1), D(2026, 6, 30), {D(2026, 6, 22): 500.0})
+    assert judge(s, D(2026, 6, 22)).kind == "stop"
 
 
 def test_drop_stop_decline_and_gap():

@@ -1,8 +1,9 @@
 """Anomaly detection on one enterprise's daily power use against its own robust baseline.
 
-Pure functions over {date: kWh}; the calendar comes from storage.workdays (holidays and 调休), so a
-holiday or a rest day is never judged and never part of a baseline, and a make-up working day counts
-as a working day. Missing days are meter gaps: never a stop, never a baseline value.
+Pure functions over {date: kWh}; the calendar comes from storage.workdays (holidays and 调休): a
+holiday, a rest day or a make-up working day (a 调休 Saturday or Sunday, which plants work lightly or
+not at all) is neither judged nor part of a baseline, nor are the working days at the edges of long
+holidays. Missing days are meter gaps: never a stop, never a baseline value.
 """
 from __future__ import annotations
 
@@ -26,7 +27,7 @@ class Thresholds:
     stop: float = 0.10  # at most this fraction of the baseline is a stop (near zero)
     min_history: int = 10  # comparable working days needed before an enterprise is judged
     baseline_days: int = 20  # recent comparable working days in the baseline
-    restart_days: int = 3  # working days after a long holiday (>= 3 rest days) that are not judged
+    restart_days: int = 5  # working days after a week-long holiday (春节, 国庆) that are not judged
     wind_down_days: int = 2  # working days before a week-long holiday (春节, 国庆) that are not judged
 
     @classmethod
@@ -44,12 +45,12 @@ class Verdict:
     use: float | None = None
     baseline: float | None = None
     change: float | None = None
-    skipped: str | None = None  # rest_day | gap | history | restart (holiday edge)
+    skipped: str | None = None  # rest_day | makeup | gap | history | restart (holiday edge)
 
 
 @lru_cache(maxsize=8192)
 def after_long_holiday(day: date, restart_days: int) -> bool:
-    """True on the first `restart_days` working days after >= 7 rest days (春节, 国庆), or the first one after 3-6."""
+    """True on the first `restart_days` working days after a run of >= 7 rest days (春节, 国庆: plants ramp up)."""
     seen = 0
     d = day - timedelta(days=1)
     for _ in range(40):
@@ -65,8 +66,6 @@ def after_long_holiday(day: date, restart_days: int) -> bool:
             d -= timedelta(days=1)
         if run >= 7:
             return True
-        if run >= 3:  # a three-day holiday (清明, 端午 ...) costs a plant one slow day at most
-            return seen == 0
     return False
 
 
@@ -91,6 +90,11 @@ def before_week_long_holiday(day: date, wind_down_days: int) -> bool:
     return False
 
 
+def makeup_day(day: date) -> bool:
+    """A make-up working day (调休): a Saturday or Sunday the official calendar makes a working day."""
+    return day.weekday() >= 5 and is_workday(day)
+
+
 def holiday_edge(day: date, th: "Thresholds") -> bool:
     """True on a working day at the edge of a long holiday, where plants ramp down or up again."""
     return after_long_holiday(day, th.restart_days) or before_week_long_holiday(day, th.wind_down_days)
@@ -103,7 +107,7 @@ def _comparable(series: dict[date, float], day: date, th: Thresholds) -> list[tu
     stop = day - timedelta(days=LOOKBACK_DAYS)
     while d >= stop and len(out) < th.baseline_days * 2:
         v = series.get(d)
-        if v is not None and is_workday(d) and not holiday_edge(d, th):
+        if v is not None and is_workday(d) and not makeup_day(d) and not holiday_edge(d, th):
             out.append((d, v))
         d -= timedelta(days=1)
     return out
@@ -129,6 +133,8 @@ def judge(series: dict[date, float], day: date, th: Thresholds = Thresholds()) -
     """Judge the reading dated `day` against the enterprise's own history (readings after `day` are ignored)."""
     if not is_workday(day):
         return Verdict(None, skipped="rest_day")
+    if makeup_day(day):
+        return Verdict(None, use=series.get(day), skipped="makeup")
     use = series.get(day)
     if use is None:
         return Verdict(None, skipped="gap")
@@ -140,27 +146,32 @@ def judge(series: dict[date, float], day: date, th: Thresholds = Thresholds()) -
     change = _change(use, base)
     if use <= th.stop * base:
         return Verdict("stop", use, base, change)
+    before = _declining_before(series, day, th) if change <= -th.decline else None
+    # A bad day inside a run of milder ones is the decline going on, not a new drop; a run of
+    # drop-deep days is one drop lasting.
+    if before is not None and any(c > -th.drop for c in before):
+        return Verdict("decline", use, base, change)
     if change <= -th.drop:
         return Verdict("drop", use, base, change)
-    if change <= -th.decline and _declining_before(series, day, th):
+    if before is not None:
         return Verdict("decline", use, base, change)
     return Verdict(None, use, base, change)
 
 
-def _declining_before(series: dict[date, float], day: date, th: Thresholds) -> bool:
-    """True when the `decline_days - 1` previous comparable working days were each at least `decline` below."""
-    need = th.decline_days - 1
+def _declining_before(series: dict[date, float], day: date, th: Thresholds) -> list[float] | None:
+    """The changes of the `decline_days - 1` previous working days when each was at least `decline` below, else None."""
+    changes: list[float] = []
     d = day - timedelta(days=1)
     for _ in range(30):
-        if need == 0:
-            return True
-        if is_workday(d):
+        if len(changes) >= th.decline_days - 1:
+            return changes
+        if is_workday(d) and not makeup_day(d):
             use = series.get(d)
             if use is None or holiday_edge(d, th):
-                return False  # a gap or a restart day breaks the run: "in a row" means measured days
+                return None  # a gap or a restart day breaks the run: "in a row" means measured days
             base = baseline(series, d, th)
             if base is None or base <= 0 or _change(use, base) > -th.decline:
-                return False
-            need -= 1
+                return None
+            changes.append(_change(use, base))
         d -= timedelta(days=1)
-    return need == 0
+    return changes if len(changes) >= th.decline_days - 1 else None
