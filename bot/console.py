@@ -157,6 +157,10 @@ class Console:
                         cells.append(f"[链接] {b.text} {b.url}")
                 self.say("      " + "  ".join(cells))
 
+    async def _has_photo(self, outbox_id: int) -> bool:
+        async with self.db.session() as s:
+            return bool(await s.scalar(select(Outbox.id).where(Outbox.id == outbox_id, Outbox.photo.is_not(None))))
+
     async def show_outbox(self) -> None:
         """Print notifications queued since the last look (Telegram would deliver them)."""
         async with self.db.session() as s:
@@ -167,6 +171,8 @@ class Console:
             who = names.get(row.user_id)
             label = f"{who.name}（{ROLE_NAMES.get(Role(who.role), who.role)}）" if who else f"群 {row.chat_id}"
             self.say(f"📨 通知 → {label}：{row.text}")
+            if await self._has_photo(row.id):
+                self.say("      [图片] 近30天用电曲线（Telegram 中随通知发送）")
             cells = []
             for button_row in row.buttons or []:
                 for b in button_row:

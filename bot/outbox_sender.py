@@ -14,7 +14,7 @@ from typing import Any
 from datetime import timedelta
 
 from sqlalchemy import and_, exists, false, or_, select, true, update
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import aliased, undefer
 
 from storage.db import Database
 from storage.models import Outbox, OutboxStatus, PlatformAccount, User, utcnow
@@ -35,6 +35,7 @@ class Job:
     buttons: list | None
     attempts: int
     blocked: bool
+    photo: bytes | None = None  # a PNG: sent as a photo with the text as caption where the platform can
 
 
 class OutboxSender:
@@ -109,6 +110,7 @@ class OutboxSender:
                 select(Outbox, account.platform, account.external_id, User.blocked_bot, User.active)
                 .outerjoin(User, User.id == Outbox.user_id)
                 .outerjoin(account, and_(account.user_id == Outbox.user_id, latest))
+                .options(undefer(Outbox.photo))
                 .where(Outbox.status == OutboxStatus.PENDING, Outbox.next_attempt_at <= now,
                        or_(Outbox.claimed_until.is_(None), Outbox.claimed_until < now), mine)
                 .order_by(Outbox.next_attempt_at, Outbox.id)
@@ -126,7 +128,7 @@ class OutboxSender:
                 else:
                     target = external_id if active is not False else None
                 jobs.append(Job(row.id, row.user_id, target, row.text, row.buttons, row.attempts,
-                                bool(blocked) and row.chat_id is None))
+                                bool(blocked) and row.chat_id is None, row.photo))
         return jobs
 
     async def _release(self, ids: list[int]) -> None:
@@ -186,7 +188,12 @@ class OutboxSender:
 
     async def _send(self, job: Job) -> None:
         assert job.target is not None
-        for piece in self.deliverer.pieces(job.text, job.buttons):
+        photo_pieces = getattr(self.deliverer, "photo_pieces", None)
+        if job.photo and photo_pieces is not None:
+            pieces = photo_pieces(job.text, job.buttons, job.photo)
+        else:  # no photo, or a platform without photos: the text alone still says everything
+            pieces = self.deliverer.pieces(job.text, job.buttons)
+        for piece in pieces:
             waits = 0
             while True:
                 try:

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import text
 
+from handlers.power import queue_power_push
 from handlers.reminders import in_send_window, queue_due_reminders, queue_weekly_dispatch
 from handlers.reminders.staffing_notice import queue_staffing_notice
 from storage.db import Database
@@ -40,6 +41,7 @@ async def tick(db: Database, settings, now: datetime) -> int:
         queued = await queue_due_reminders(session, now, settings)
         queued += await queue_weekly_dispatch(session, now, settings)
         queued += await queue_staffing_notice(session, now, settings)
+        queued += await queue_power_push(session, now, settings)
     if queued:
         log.info("scheduler queued %d notifications at %s", queued, local.isoformat(timespec="minutes"))
     return queued

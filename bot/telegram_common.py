@@ -259,8 +259,18 @@ class TelegramDeliverer:
         """sendMessage calls (the chat id is filled in by send_piece)."""
         return text_actions(0, text, keyboard_rows(buttons))
 
+    def photo_pieces(self, text: str, buttons: list[list[dict]] | None, png: bytes) -> list[Action]:
+        """One sendPhoto with the text as caption and the buttons (text beyond the caption limit follows)."""
+        keyboard = keyboard_rows(buttons)
+        if len(text) <= CAPTION_LIMIT:
+            return [Action("photo", 0, text, keyboard, file=OutFile("chart.png", png))]
+        return [Action("photo", 0, "", None, file=OutFile("chart.png", png)), *text_actions(0, text, keyboard)]
+
     async def send_piece(self, target: str, piece: Action) -> None:
-        """One sendMessage to a user's Telegram id or a group's chat id."""
+        """One sendMessage (or sendPhoto) to a user's Telegram id or a group's chat id."""
+        if piece.kind == "photo":
+            await self.transport.send_file("photo", int(target), piece.file, piece.text, piece.keyboard)
+            return
         await self.transport.send_text(int(target), piece.text, piece.keyboard)
 
 

@@ -29,6 +29,7 @@ async def queue_notification(
     kind: str = "notify",
     chat_id: int | None = None,
     now: datetime | None = None,
+    photo: bytes | None = None,
 ) -> bool:
     """Add an outbox row; returns False when a row with the same key already exists."""
     if key is not None:
@@ -41,6 +42,7 @@ async def queue_notification(
         kind=kind,
         text=text,
         buttons=_buttons_json(buttons),
+        photo=photo,
         dedupe_key=key,
         next_attempt_at=now or utcnow(),
         created_at=now or utcnow(),

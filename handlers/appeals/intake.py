@@ -197,7 +197,9 @@ async def on_intake_message(ctx: Context):
         error = validate_text(text)
         if error:
             return Reply(error + CANCEL_HINT)
-        data["description"] = text
+        # A dialog opened from another area's card may carry figures for the description (e.g. 日监测).
+        prefill = data.pop("prefill", None)
+        data["description"] = f"{text}\n{prefill}" if prefill else text
         data["files"] = _files(ctx, [])
         await ctx.set_dialog(INTAKE, "att", data)
         return Reply("可以发送现场照片或文件作为附件（可选）。发送完毕或不需要附件时，请点击“完成”。",

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, ForeignKey, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .base import Base, BigInt, utcnow
@@ -53,6 +53,8 @@ class Outbox(Base):
     kind: Mapped[str] = mapped_column(String(20), default="notify")  # notify | reminder | digest | match
     text: Mapped[str] = mapped_column(Text)
     buttons: Mapped[list | None] = mapped_column(JSON)  # [[{"text": ..., "data": ...}]]
+    # A PNG sent as a photo with the text as its caption (e.g. the power card's 30-day chart).
+    photo: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
     # A key makes queuing idempotent: the same reminder is never queued twice.
     dedupe_key: Mapped[str | None] = mapped_column(String(200), unique=True)
     status: Mapped[str] = mapped_column(String(16), default=OutboxStatus.PENDING, index=True)

@@ -5,7 +5,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Enterprise
@@ -41,6 +41,7 @@ class DayResult:
 
     day: date
     flags: list[Flag] = field(default_factory=list)
+    quiet: list[Flag] = field(default_factory=list)  # would be flagged, but a recorded reason covers the day
     skipped: Counter = field(default_factory=Counter)  # rest_day | gap | history | restart | silenced
     judged: int = 0
 
@@ -66,9 +67,9 @@ async def silenced(session: AsyncSession, day: date) -> dict[int, PowerReason]:
 
 
 async def judge_days(session: AsyncSession, first: date, last: date, th: Thresholds = Thresholds(),
-                     *, honour_reasons: bool = True) -> list[DayResult]:
-    """Judge every enterprise with readings on each day of [first, last]."""
-    series = await load_series(session, first - timedelta(days=HISTORY_DAYS), last)
+                     *, honour_reasons: bool = True, enterprise_ids: list[int] | None = None) -> list[DayResult]:
+    """Judge every enterprise with readings (or those of `enterprise_ids`) on each day of [first, last]."""
+    series = await load_series(session, first - timedelta(days=HISTORY_DAYS), last, enterprise_ids)
     ents = {e.id: e for e in (await session.scalars(select(Enterprise))).unique()}
     results = []
     day = first
@@ -86,13 +87,20 @@ async def judge_days(session: AsyncSession, first: date, last: date, th: Thresho
             res.judged += 1
             if v.kind is None:
                 continue
+            flag = Flag(ent_id, ent.name, ent.county_id, ent.cluster, day, v)
             if ent_id in quiet:
                 res.skipped["silenced"] += 1
+                res.quiet.append(flag)
                 continue
-            res.flags.append(Flag(ent_id, ent.name, ent.county_id, ent.cluster, day, v))
+            res.flags.append(flag)
         results.append(res)
         day += timedelta(days=1)
     return results
+
+
+async def latest_day(session: AsyncSession, on_or_before: date) -> date | None:
+    """The latest day with any reading, not after `on_or_before`."""
+    return await session.scalar(select(func.max(PowerReading.day)).where(PowerReading.day <= on_or_before))
 
 
 async def record_flags(session: AsyncSession, result: DayResult, now) -> dict[int, PowerAnomaly]:

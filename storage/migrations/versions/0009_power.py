@@ -1,4 +1,4 @@
-"""Power-use monitoring: power_readings, power_reasons, power_anomalies, enterprises.power_account.
+"""Power-use monitoring: power_readings, power_reasons, power_anomalies, enterprises.power_account, outbox.photo.
 
 Revision ID: 0009_power
 Revises: 0006_reminders
@@ -15,6 +15,8 @@ depends_on = None
 
 
 def upgrade() -> None:
+    with op.batch_alter_table("outbox") as batch:
+        batch.add_column(sa.Column("photo", sa.LargeBinary))
     with op.batch_alter_table("enterprises") as batch:
         batch.add_column(sa.Column("power_account", sa.String(40)))
         batch.create_unique_constraint("uq_enterprises_power_account", ["power_account"])
@@ -59,6 +61,8 @@ def downgrade() -> None:
     op.drop_table("power_anomalies")
     op.drop_table("power_reasons")
     op.drop_table("power_readings")
+    with op.batch_alter_table("outbox") as batch:
+        batch.drop_column("photo")
     with op.batch_alter_table("enterprises") as batch:
         batch.drop_constraint("uq_enterprises_power_account", type_="unique")
         batch.drop_column("power_account")
