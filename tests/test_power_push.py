@@ -13,7 +13,7 @@ from bot.scheduler import tick
 from bot.settings import Settings
 from bot.telegram_common import Transport
 from storage.db import Database
-from storage.models import Outbox, OutboxStatus, User
+from storage.models import Outbox, OutboxStatus, PlatformAccount, User
 from storage.models.reminders import SchedulerRun
 from tests.test_power_chat import E0, E1, E20, seed_readings
 
@@ -115,7 +115,7 @@ async def test_sender_delivers_a_card_as_a_photo_with_caption_and_buttons(demo, 
     await seed_readings(db, tmp_path)
     async with db.session() as s:
         zhang = await s.get(User, refs.user_ids["张伟"])
-        zhang.telegram_id = 70001
+        s.add(PlatformAccount(platform="telegram", external_id="70001", user_id=zhang.id))
     await tick(db, SETTINGS, at(2026, 3, 18, 9, 5))
     rec = Recorder()
     sender = OutboxSender(db, rec, batch=50)
