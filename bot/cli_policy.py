@@ -43,11 +43,16 @@ def _import(args, settings) -> int:
                         result = await import_bytes(session, p.read_bytes(), p.name, user_id=None, now=utcnow(),
                                                     notify=not args.no_notify)
                         print(f"[{p.name}]\n" + import_summary(result))
-                except ValueError as exc:
+                except ValueError as exc:  # the file itself is bad: say why, go on with the next one
                     failed += 1
                     print(f"[{p.name}] 导入失败：{exc}", file=sys.stderr)
+                except Exception as exc:  # anything else about this file: report it, keep the others
+                    failed += 1
+                    print(f"[{p.name}] 导入失败（{exc.__class__.__name__}：{str(exc)[:200]}），该文件未导入。", file=sys.stderr)
         finally:
             await db.dispose()
+        if failed:
+            print(f"共 {len(paths)} 个文件，{len(paths) - failed} 个导入成功，{failed} 个失败（见上）。", file=sys.stderr)
         return 1 if failed else 0
 
     return asyncio.run(run())

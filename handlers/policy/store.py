@@ -2,6 +2,7 @@
 eligibility of enterprises, new-document notices through the outbox, and question records."""
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 from dataclasses import dataclass
@@ -17,8 +18,11 @@ from nlp.policy import (
 from storage.models import CadreEnterprise, Enterprise, Role, User
 from storage.models.policy import PolicyClause, PolicyDoc, PolicyQuestion
 from storage.outbox import queue_notification
+from storage.text_safety import clean_text
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
+MAX_TEXT_CHARS = 500_000  # an 80-measure handbook is ~60,000 characters
+MAX_CLAUSE_CHARS = 20_000
 
 
 @dataclass
@@ -45,15 +49,31 @@ def notice_key(doc: PolicyDoc, user_id: int) -> str:
     return f"po:doc:{hashlib.sha1(what.encode('utf-8')).hexdigest()[:16]}:{user_id}"
 
 
+def parse_upload(data: bytes, file_name: str) -> tuple[str, PolicyDocument]:
+    """Text and parsed document of an upload, or ValueError (Chinese) saying what is wrong with it."""
+    text = clean_text(read_bytes(data, file_name))  # NUL and control characters never reach the database
+    if len(text) > MAX_TEXT_CHARS:
+        raise ValueError(f"文件文字超过 {MAX_TEXT_CHARS // 10000} 万字，请拆分后再导入。")
+    try:
+        parsed = parse_text(text, file_name.rsplit(".", 1)[0])
+    except ValueError as exc:
+        raise ValueError("文件没有文字内容。") from exc
+    if not parsed.clauses:
+        raise ValueError("没有识别到条款：请确认文件第一行是标题，正文按“第一条”或“一、（一）1.”编号。")
+    longest = max(parsed.clauses, key=lambda c: len(c.text))
+    if len(longest.text) > MAX_CLAUSE_CHARS:
+        raise ValueError(f"条款“{longest.label[:20]}”超过 {MAX_CLAUSE_CHARS} 字，疑似编号识别有误，请检查文件格式。")
+    return text, parsed
+
+
 async def import_bytes(session: AsyncSession, data: bytes, file_name: str, *, user_id: int | None,
                        now: datetime, notify: bool = True) -> ImportResult:
     """Parse and store a document; a current document with the same title becomes an old version."""
     if len(data) > MAX_FILE_BYTES:
         raise ValueError("文件超过 2MB，请拆分后再导入。")
-    text = read_bytes(data, file_name)
-    parsed = parse_text(text, file_name.rsplit(".", 1)[0])
-    if not parsed.clauses:
-        raise ValueError("没有识别到条款：请确认文件第一行是标题，正文按“第一条”或“一、（一）1.”编号。")
+    # Parsing a handbook takes seconds of CPU: a worker thread keeps the event loop serving everyone else.
+    text, parsed = await asyncio.to_thread(parse_upload, data, file_name)
+    file_name = clean_text(file_name)
     old = await session.scalar(select(PolicyDoc).where(PolicyDoc.title == parsed.title[:300],
                                                        PolicyDoc.current.is_(True)))
     if old is not None and _same_content(old.source_text, text):

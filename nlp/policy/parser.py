@@ -27,6 +27,26 @@ _MD_EMPH = re.compile(r"\*\*|__|`")
 
 
 SUPPORTED = (".md", ".txt", ".docx")
+# A .docx is a zip: bound what it may inflate to before python-docx reads it (a 1 MB file can hold 400 MB of XML).
+MAX_DOCX_XML_BYTES = 16 * 1024 * 1024  # all XML parts together, uncompressed
+MAX_DOCX_TOTAL_BYTES = 64 * 1024 * 1024  # every part, images included, uncompressed
+
+
+def _check_docx(data: bytes) -> None:
+    """ValueError (Chinese) for a file that is not a readable .docx or would inflate beyond the bounds."""
+    import io
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            infos = z.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise ValueError("Word 文件已损坏或不是 .docx 格式（可用 Word/WPS 打开后另存为 .docx 再试）。") from exc
+    # zipfile stops at each entry's declared size (then fails its CRC), so declared sizes bound the inflation.
+    xml = sum(i.file_size for i in infos if i.filename.endswith((".xml", ".rels")))
+    total = sum(i.file_size for i in infos)
+    if xml > MAX_DOCX_XML_BYTES or total > MAX_DOCX_TOTAL_BYTES:
+        raise ValueError(f"Word 文件解压后过大（正文约 {xml // (1024 * 1024)} MB），疑似异常文件，请拆分或另存后再导入。")
 
 
 def read_bytes(data: bytes, file_name: str) -> str:
@@ -37,12 +57,18 @@ def read_bytes(data: bytes, file_name: str) -> str:
 
         from docx import Document  # lazy: only needed for Word files
 
-        d = Document(io.BytesIO(data))
-        lines = [para.text for para in d.paragraphs]
-        for table in d.tables:
-            for row in table.rows:
-                cells = [c.text.strip() for c in row.cells]
-                lines.append(" ".join(dict.fromkeys(c for c in cells if c)))
+        _check_docx(data)
+        try:
+            d = Document(io.BytesIO(data))
+            lines = [para.text for para in d.paragraphs]
+            for table in d.tables:
+                for row in table.rows:
+                    cells = [c.text.strip() for c in row.cells]
+                    lines.append(" ".join(dict.fromkeys(c for c in cells if c)))
+        except ValueError:
+            raise
+        except Exception as exc:  # zip, XML and python-docx errors of every kind: the file is not readable
+            raise ValueError(f"Word 文件无法读取（{exc.__class__.__name__}），请用 Word/WPS 另存为 .docx 后再试。") from exc
         return "\n".join(lines)
     if ext in (".md", ".txt", ".markdown", ""):
         for enc in ("utf-8-sig", "gb18030"):
