@@ -82,7 +82,8 @@ def _check(args, settings) -> int:
     if args.format == "text":
         flagged = sum(len(r.flags) for r in results)
         skipped = sum((r.skipped for r in results), start=Counter())
-        print(f"共 {flagged} 条异常；跳过：" + _skip_text(skipped), file=sys.stderr)
+        judged = sum(r.judged for r in results)
+        print(f"共 {flagged} 条异常（判定 {judged} 个企业日）；跳过：" + _skip_text(skipped), file=sys.stderr)
     return 0
 
 

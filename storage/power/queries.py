@@ -5,11 +5,13 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Enterprise
 from storage.models.power import PowerAnomaly, PowerReading, PowerReason
+
+from storage.workdays import is_workday
 
 from .detect import LOOKBACK_DAYS, Thresholds, Verdict, judge
 
@@ -99,8 +101,10 @@ async def judge_days(session: AsyncSession, first: date, last: date, th: Thresho
 
 
 async def latest_day(session: AsyncSession, on_or_before: date) -> date | None:
-    """The latest day with any reading, not after `on_or_before`."""
-    return await session.scalar(select(func.max(PowerReading.day)).where(PowerReading.day <= on_or_before))
+    """The latest ordinary working day with any reading, not after `on_or_before` (rest days flag nothing)."""
+    days = (await session.scalars(select(PowerReading.day).where(PowerReading.day <= on_or_before)
+                                  .group_by(PowerReading.day).order_by(PowerReading.day.desc()).limit(20))).all()
+    return next((d for d in days if is_workday(d) and d.weekday() < 5), days[0] if days else None)
 
 
 async def record_flags(session: AsyncSession, result: DayResult, now) -> dict[int, PowerAnomaly]:
