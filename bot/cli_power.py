@@ -107,3 +107,75 @@ def register(sub) -> None:
     chk.add_argument("--to", help="截止日期 YYYY-MM-DD")
     chk.add_argument("--format", choices=["text", "json"], default="text")
     chk.set_defaults(func=_check)
+
+
+async def add_week_power(session, xlsx: bytes, today: date, settings) -> bytes:
+    """The weekly workbook plus the power anomalies of the 7 days before `today` (unchanged without readings)."""
+    from datetime import timedelta
+
+    from sqlalchemy import select
+
+    from storage.models.power import PowerReading
+    from storage.power.reports import add_week_sheet, period_anomalies
+
+    first, last = today - timedelta(days=7), today - timedelta(days=1)
+    if await session.scalar(select(PowerReading.id).where(PowerReading.day >= first, PowerReading.day <= last)
+                            .limit(1)) is None:
+        return xlsx
+    rows = await period_anomalies(session, first, last, Thresholds.from_settings(settings))
+    return add_week_sheet(xlsx, rows, first, last)
+
+
+def _month_arg(text: str | None, today: date) -> date | None:
+    """'2026-03' or None for last month; None when unreadable."""
+    from datetime import timedelta
+
+    if not text:
+        return (today.replace(day=1) - timedelta(days=1)).replace(day=1)
+    try:
+        y, m = text.strip().split("-")
+        return date(int(y), int(m), 1)
+    except ValueError:
+        return None
+
+
+def _monthly(args, settings) -> int:
+    """Write the monthly power workbook."""
+    from pathlib import Path
+    from zoneinfo import ZoneInfo
+
+    from storage.db import Database
+    from storage.models import utcnow
+    from storage.power.reports import monthly_workbook
+
+    now = utcnow()
+    month = _month_arg(args.month, now.astimezone(ZoneInfo(settings.timezone)).date())
+    if month is None:
+        print("月份格式应为 YYYY-MM，例如 --month 2026-03。", file=sys.stderr)
+        return 2
+    out = Path(args.out)
+    if out.suffix.lower() != ".xlsx":
+        print("输出文件应为 .xlsx。", file=sys.stderr)
+        return 2
+
+    async def go():
+        db = Database(settings.database_url)
+        try:
+            async with db.session() as session:
+                return await monthly_workbook(session, month, generated=now, th=Thresholds.from_settings(settings))
+        finally:
+            await db.dispose()
+
+    data, count = asyncio.run(go())
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_bytes(data)
+    print(f"已写入 {out}：{month:%Y年%m月} 月分析，用电异常 {count} 条。")
+    return 0
+
+
+def register_monthly(rep) -> None:
+    """`pandeng report monthly --out FILE.xlsx [--month YYYY-MM]` (added to the reports' subcommands)."""
+    mo = rep.add_parser("monthly", help="月分析：各县区、产业集群用电同比环比，持续下降企业，图表（Excel）")
+    mo.add_argument("--out", required=True, help="输出文件 .xlsx")
+    mo.add_argument("--month", help="月份 YYYY-MM（默认上月）")
+    mo.set_defaults(func=_monthly)

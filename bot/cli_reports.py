@@ -65,6 +65,10 @@ def _weekly(args, settings) -> int:
         dimension = parsed.dimension if parsed.dimension in ("unit", "category") else "county"
         data, count = await export_ledger(session, parsed.scope(), parsed.period, today, dimension=dimension, fmt=fmt,
                                           title=f"问题诉求台账（周快报 {today:%Y-%m-%d}）", generated=now, tz=settings.timezone)
+        if fmt == "xlsx":  # 周快报 also carries the week's power anomalies and the reasons given
+            from bot.cli_power import add_week_power
+
+            data = await add_week_power(session, data, today, settings)
         return (data, count), None
 
     result, err = _run(settings, work)
@@ -96,3 +100,6 @@ def register(sub) -> None:
     _common(wk)
     wk.add_argument("--out", required=True, help="输出文件 .xlsx（或 .csv）")
     wk.set_defaults(func=_weekly)
+    from bot.cli_power import register_monthly
+
+    register_monthly(rep)

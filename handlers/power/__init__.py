@@ -3,7 +3,7 @@
 The figures come from storage.power (import, detection, queries); bot/scheduler.py calls
 `queue_power_push` on every tick, and the outbox keys make the push happen once per item.
 """
-from . import actions  # noqa: F401  (registers /power and the pw: buttons)
+from . import actions, report_cmd  # noqa: F401  (register /power, /report and the pw: buttons)
 from .push import queue_power_push
 
 __all__ = ["queue_power_push"]

@@ -1,4 +1,4 @@
-"""Demo power readings: a year of synthetic daily use for the 50 demo enterprises, a few anomalies at the end.
+"""Demo power readings: 14 months of synthetic daily use (so 同比 has last year's month) for the 50 demo enterprises, a few anomalies at the end.
 
 Weekly rhythm, the official holidays (Spring Festival lowest), noise, a seasonal swing, a few drops
 in the past, and on the last working day before `today` a stop, two drops and a three-day decline,
@@ -40,7 +40,7 @@ def _workdays_back(day: date, n: int) -> list[date]:
     return out
 
 
-def demo_series(today: date, days: int = 365) -> dict[int, dict[date, float]]:
+def demo_series(today: date, days: int = 425) -> dict[int, dict[date, float]]:
     """{demo enterprise index: {day: kWh}} for the `days` days before `today`."""
     end = last_workday_before(today)
     first = today - timedelta(days=days)
