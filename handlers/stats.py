@@ -4,7 +4,6 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import timedelta
 
-from rapidfuzz import fuzz, process
 from sqlalchemy import select
 
 from storage.models import STATUS_NAMES, Appeal, AppealStatus, CadreEnterprise, Enterprise, OrgUnit, Role, User
@@ -15,9 +14,14 @@ from storage.reports_labels import DEFINITIONS, DIMENSIONS, FUNNEL, POLICY, pct
 from storage.reports_period import Period, local_date
 from storage.reports_stats import breakdown, figure_lines
 
+from nlp.clip import clip
+
+from . import audit
 from .context import Context
-from .registry import command
-from .types import OutFile, Reply
+from .enterprise_pick import find_enterprises
+from .ids import parse_id
+from .registry import callback, command
+from .types import Button, OutFile, Reply
 
 STAFF = {Role.ADMIN, Role.REVIEWER}
 NO_DATA = "暂无数据"
@@ -170,20 +174,40 @@ async def enterprise(ctx: Context) -> Reply:
     query = ctx.args.strip()
     if not query:
         return Reply("请在命令后写企业名称，例如：/enterprise 恒泰重工")
-    stmt = select(Enterprise)
+    ents = await _visible_enterprises(ctx)
+    found = find_enterprises(query, ents)
+    if not found:
+        return Reply("在您可查看的范围内没有找到该企业。")
+    if len(found) > 1:
+        buttons = [[Button(e.name, data=f"ef:{e.id}")] for e in found]
+        return Reply(f"“{query}”对应 {len(found)} 家企业，请点选要查看的一家：", buttons=buttons)
+    ent = found[0]
+    return Reply(await enterprise_file(ctx, ent))
+
+
+async def _visible_enterprises(ctx: Context) -> list[Enterprise]:
+    """Enterprises the user may open: reviewers their county, cadres their own, admins all."""
+    stmt = select(Enterprise).order_by(Enterprise.id)
     if ctx.user.role == Role.REVIEWER:
         stmt = stmt.where(Enterprise.county_id == ctx.user.county_id)
     elif ctx.user.role == Role.CADRE:
         stmt = stmt.join(CadreEnterprise, CadreEnterprise.enterprise_id == Enterprise.id).where(CadreEnterprise.user_id == ctx.user.id)
-    ents = list((await ctx.session.scalars(stmt)).unique())
-    names = {e.id: e.name for e in ents}
-    hits = process.extract(query, names, scorer=fuzz.WRatio, limit=3, score_cutoff=60)
-    if not hits:
-        return Reply("在您可查看的范围内没有找到该企业。")
-    if len(hits) > 1 and hits[0][1] - hits[1][1] < 5 and query not in hits[0][0]:
-        return Reply("找到多家相近的企业，请写得更完整一些：\n" + "\n".join(f"• {h[0]}" for h in hits))
-    ent = next(e for e in ents if e.id == hits[0][2])
-    return Reply(await enterprise_file(ctx, ent))
+    return list((await ctx.session.scalars(stmt)).unique())
+
+
+@callback("ef", roles={Role.ADMIN, Role.REVIEWER, Role.CADRE})
+async def enterprise_button(ctx: Context) -> Reply:
+    """A candidate pressed after an ambiguous /enterprise: the same scope is checked again."""
+    if not ctx.inc.is_private:
+        return Reply("企业档案只在与攀登助手的私聊中查看。", toast=True)
+    ent_id = parse_id(ctx.parts[1] if len(ctx.parts) == 2 else "", strip_hash=False)
+    ent = next((e for e in await _visible_enterprises(ctx) if e.id == ent_id), None)
+    if ent is None:
+        return Reply("您无权查看该企业档案，或按钮已失效。", toast=True)
+    reply = Reply(await enterprise_file(ctx, ent))
+    ctx.args = ent.name  # the audit trail names the file opened
+    await audit.record(ctx, "enterprise", [reply])
+    return reply
 
 
 async def enterprise_file(ctx: Context, ent: Enterprise) -> str:
@@ -199,7 +223,7 @@ async def enterprise_file(ctx: Context, ent: Enterprise) -> str:
     lines.append(f"问题诉求：{len(appeals)} 件")
     for a in appeals[:10]:
         status = STATUS_NAMES.get(AppealStatus(a.status), a.status)
-        lines.append(f"  #{a.id} {local_date(a.created_at, tz):%Y-%m-%d} {a.category}：{a.description[:30]}（{status}）")
+        lines.append(f"  #{a.id} {local_date(a.created_at, tz):%Y-%m-%d} {a.category}：{clip(a.description, 30)}（{status}）")
     lines += await _supply_lines(ctx, ent)
     lines += await _qualifying_policy_lines(ctx, ent)
     return "\n".join(lines)
@@ -231,7 +255,7 @@ async def _supply_lines(ctx: Context, ent: Enterprise) -> list[str]:
                                            .order_by(SupplyPost.id.desc())))
     lines = [f"供需信息：{len(posts)} 条"]
     for p in posts[:5]:
-        lines.append(f"  {KIND_NAMES.get(p.kind, p.kind)}：{p.text[:30]}（{POST_STATUS_NAMES.get(p.status, p.status)}）")
+        lines.append(f"  {KIND_NAMES.get(p.kind, p.kind)}：{clip(p.text, 30)}（{POST_STATUS_NAMES.get(p.status, p.status)}）")
     f = await funnel(ctx.session, None, enterprise_id=ent.id, tz=ctx.settings.timezone)
     lines.append(f"对接：匹配 {f.matches}，双方有意向 {f.both_interested}，签约 {f.deals}，金额 {f.amount_wan:,.0f} 万元")
     return lines

@@ -71,3 +71,10 @@ def buttons_of(replies: list[Reply]) -> dict[str, str]:
 def text_of(replies: list[Reply]) -> str:
     """All reply texts joined."""
     return "\n".join(r.text for r in replies)
+
+
+async def send_post(chat: ChatDriver, user_id: int, text: str, **kw) -> list[Reply]:
+    """/supply or /demand; a cadre of several enterprises asked which one takes the first (issue 15)."""
+    replies = await chat.send(user_id, text, **kw)
+    first = next((b.data for r in replies for row in r.buttons for b in row if (b.data or "").startswith("sd:ep:")), None)
+    return await chat.press(user_id, first) if first else replies

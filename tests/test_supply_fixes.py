@@ -9,7 +9,7 @@ from sqlalchemy import select
 from handlers.supply.index import forget_all
 from storage.demo import DEMO_GROUP_CHAT_ID
 from storage.models.supply import MatchStatus, PostStatus, SupplyMatch, SupplyPost
-from tests.chat import ChatDriver, buttons_of, text_of
+from tests.chat import ChatDriver, send_post, buttons_of, text_of
 
 
 def card_buttons(row) -> dict[str, str]:
@@ -71,7 +71,7 @@ async def test_group_offer_with_question_is_supply_and_drafts_are_not_duplicated
 
 async def test_closed_post_voids_its_pending_matches(chat):
     zhang, yang = await chat.user("张伟"), await chat.user("杨帆")
-    card = await chat.send(yang.id, "/supply 供应螺纹钢 现货 100吨")
+    card = await send_post(chat, yang.id, "/supply 供应螺纹钢 现货 100吨")
     await chat.press(yang.id, buttons_of(card)["✅ 确认发布"])
     card = await chat.send(zhang.id, "/demand 需要螺纹钢 30吨")
     await chat.press(zhang.id, buttons_of(card)["✅ 确认发布"])
@@ -106,7 +106,7 @@ async def test_private_message_that_reads_as_a_post_gets_one_tap_buttons(chat):
 async def _signed_deal(chat):
     zhang, yang = await chat.user("张伟"), await chat.user("杨帆")
     for uid, cmd in ((zhang.id, "/demand 需要瓦楞纸箱 2万个"), (yang.id, "/supply 供应包装箱 五层 可定制")):
-        await chat.press(uid, buttons_of(await chat.send(uid, cmd))["✅ 确认发布"])
+        await chat.press(uid, buttons_of(await send_post(chat, uid, cmd))["✅ 确认发布"])
     cz = [r for r in await chat.outbox(zhang.id) if "供需匹配" in r.text][0]
     cy = [r for r in await chat.outbox(yang.id) if "供需匹配" in r.text][0]
     await chat.press(zhang.id, card_buttons(cz)["👍 有意向"])
@@ -138,7 +138,7 @@ async def test_amount_bound_and_correction_and_contact_fallback(chat):
 async def test_expired_post_voids_its_pending_match(chat):
     zhang, yang = await chat.user("张伟"), await chat.user("杨帆")
     await chat.press(zhang.id, buttons_of(await chat.send(zhang.id, "/demand 需要螺纹钢 30吨 一周内"))["✅ 确认发布"])
-    await chat.press(yang.id, buttons_of(await chat.send(yang.id, "/supply 供应螺纹钢 现货 100吨"))["✅ 确认发布"])
+    await chat.press(yang.id, buttons_of(await send_post(chat, yang.id, "/supply 供应螺纹钢 现货 100吨"))["✅ 确认发布"])
     card = [r for r in await chat.outbox(yang.id) if "供需匹配" in r.text][0]
     chat.clock.now += timedelta(days=8)
     refused = await chat.press(yang.id, card_buttons(card)["👍 有意向"])

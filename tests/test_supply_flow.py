@@ -9,7 +9,7 @@ from sqlalchemy import select
 from handlers.supply.index import forget_all
 from storage.demo import DEMO_GROUP_CHAT_ID
 from storage.models.supply import MatchStatus, PostStatus, SupplyDeal, SupplyFeedback, SupplyMatch, SupplyPost
-from tests.chat import ChatDriver, buttons_of, text_of
+from tests.chat import ChatDriver, send_post, buttons_of, text_of
 
 
 def card_buttons(row) -> dict[str, str]:
@@ -19,7 +19,7 @@ def card_buttons(row) -> dict[str, str]:
 
 async def post(chat: ChatDriver, uid: int, command: str) -> tuple[list, int]:
     """Send /supply or /demand, press 确认发布; returns (confirm replies, post id)."""
-    replies = await chat.send(uid, command)
+    replies = await send_post(chat, uid, command)
     data = buttons_of(replies)["✅ 确认发布"]
     done = await chat.press(uid, data)
     return done, int(data.rsplit(":", 1)[1])
@@ -174,7 +174,7 @@ async def test_myposts_close_and_expiry_stop_matching(chat):
 
 async def test_cadre_with_several_enterprises_picks_one(chat):
     zhu = await chat.user("朱琳")  # stationed in three enterprises
-    card = await chat.send(zhu.id, "/supply 供应工业盐酸 31% 槽车配送")
+    card = await send_post(chat, zhu.id, "/supply 供应工业盐酸 31% 槽车配送")
     first = text_of(card).split("企业：")[1].split("\n")[0]
     switched = await chat.press(zhu.id, buttons_of(card)["🏭 换一家企业"])
     second = text_of(switched).split("企业：")[1].split("\n")[0]

@@ -34,6 +34,8 @@ async def test_group_demand_matches_supplier_and_contacts_exchanged(framework, f
     try:
         # the supplier's cadre has published an offer earlier
         await fake.send_text(SUPPLIER, "/supply 可以供应扩散纸源 硼源磷源")
+        await wait_text(fake, SUPPLIER, "属于哪家企业")  # 杨帆 has two enterprises: asked which one
+        await fake.press_button(SUPPLIER, "济宁碳素科技有限公司")
         await wait_text(fake, SUPPLIER, "确认")
         await fake.press_button(SUPPLIER, "确认发布")
         await wait_text(fake, SUPPLIER, "已发布")

@@ -5,6 +5,7 @@ import logging
 
 from sqlalchemy import func, select
 
+from nlp.clip import clip
 from nlp.similar import similar_texts
 from handlers.context import Context
 from handlers.types import Button, Reply
@@ -73,8 +74,7 @@ def classify_text(text: str) -> tuple[str, float]:
 
 
 def _first_line(text: str | None, limit: int = 200) -> str:
-    text = (text or "").strip()
-    return text if len(text) <= limit else text[:limit] + "…"
+    return clip(text, limit)
 
 
 async def card_text(ctx: Context, appeal: Appeal) -> str:

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, or_, select
 
 from handlers.context import Context
+from nlp.clip import clip
 from handlers.ids import BAD_ID, looks_like_id, parse_id
 from handlers.registry import callback, command
 from handlers.types import Button, Reply
@@ -129,9 +130,8 @@ def _line(ctx: Context, a: Appeal) -> str:
     if status in CLOCK_RUNNING and a.deadline:
         tail = f"｜{a.deadline.strftime('%m-%d')} {days_left_label(a.deadline, ctx.today)}"
     unit = short_unit(a.unit.name) if a.unit else "未交办"
-    desc = a.description.replace("\n", " ")
-    desc = desc if len(desc) <= 24 else desc[:24] + "…"
-    return f"#{a.id} [{STATUS_NAMES[status]}] {a.category}{a.urgency}｜{a.enterprise.name[:12]}｜{unit}{tail}\n   {desc}"
+    desc = clip(a.description, 24)
+    return f"#{a.id} [{STATUS_NAMES[status]}] {a.category}{a.urgency}｜{clip(a.enterprise.name, 12, '')}｜{unit}{tail}\n   {desc}"
 
 
 async def _page(ctx: Context, stmt, title: str, page: int, code: str, empty: str, *, edit: bool = False) -> Reply:
@@ -275,8 +275,7 @@ DUP_USAGE = "用法：/dup 诉求编号 原诉求编号，例如 /dup 15 12（�
 
 
 def _brief(a: Appeal) -> str:
-    desc = a.description.replace("\n", " ")
-    desc = desc if len(desc) <= 60 else desc[:60] + "…"
+    desc = clip(a.description, 60)
     return f"#{a.id}｜{a.category}｜{a.enterprise.name}｜{STATUS_NAMES[S(a.status)]}\n   {desc}"
 
 

@@ -276,7 +276,7 @@ async def _short_ent(ctx: Context, post: SupplyPost) -> str:
 async def on_button(ctx: Context) -> list[Reply] | Reply:
     """Every supply button: sd:<action>:<id>; the object-level checks live in each action."""
     action = ctx.parts[1] if len(ctx.parts) > 2 else ""
-    if action in ("ok", "kd", "vd", "ed", "en", "cx", "ps", "pd"):
+    if action in ("ok", "kd", "vd", "ed", "en", "ep", "cx", "ps", "pd"):
         return await draft_button(ctx, action)
     if action == "cl":
         return await close_post(ctx)

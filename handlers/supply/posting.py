@@ -68,14 +68,46 @@ async def new_draft(ctx: Context, kind: str, text: str, source: str) -> SupplyPo
         SupplyPost.kind == kind, SupplyPost.text == text, SupplyPost.created_at > ctx.now - DRAFT_TTL).order_by(SupplyPost.id.desc()).limit(1))
     if same is not None:
         return same  # the same text again: show the existing draft, never a second one
-    post = SupplyPost(kind=kind, user_id=ctx.user.id, enterprise_id=enterprises[0].id, text=text,
+    chosen, decided = await choose_enterprise(ctx, text, enterprises)
+    post = SupplyPost(kind=kind, user_id=ctx.user.id, enterprise_id=chosen.id, text=text,
                       status=PostStatus.DRAFT, source=source, chat_id=ctx.inc.chat_id,
                       created_at=ctx.now, updated_at=ctx.now)
     apply_text(post, text, kind_from_text=False)
-    post.region = post.region or enterprises[0].county.name
+    post.region = post.region or chosen.county.name
     ctx.session.add(post)
     await ctx.session.flush()
+    # Not stored: only this update's card asks (a cadre of several firms, nothing to go on).
+    post.ask_enterprise = not decided and source in ("command", "group")
     return post
+
+
+REMEMBER = timedelta(hours=12)  # "the session": a working day's run of posts
+
+
+async def choose_enterprise(ctx: Context, text: str, enterprises: list[Enterprise]) -> tuple[Enterprise, bool]:
+    """The enterprise a post is for, and whether that is settled: one firm, named in the text, or the last one used."""
+    if len(enterprises) == 1:
+        return enterprises[0], True
+    from handlers.appeals.rules import short_enterprise
+
+    named = [e for e in enterprises if e.name in text or short_enterprise(e.name) in text
+             or short_enterprise(e.name, 2) in text and len(short_enterprise(e.name, 2)) == 2]
+    if len(named) == 1:
+        return named[0], True
+    last = await ctx.session.scalar(select(SupplyPost.enterprise_id).where(
+        SupplyPost.user_id == ctx.user.id, SupplyPost.status.not_in([PostStatus.DRAFT, PostStatus.CANCELLED]),
+        SupplyPost.opened_at > ctx.now - REMEMBER).order_by(SupplyPost.opened_at.desc()).limit(1))
+    by_id = {e.id: e for e in enterprises}
+    if last in by_id:
+        return by_id[last], True
+    return enterprises[0], False
+
+
+def enterprise_question(post: SupplyPost, enterprises: list[Enterprise], kind: str) -> Reply:
+    """Ask which enterprise a post is for (buttons sd:ep:<post>:<enterprise>)."""
+    rows = [[Button(e.name, data=f"sd:ep:{post.id}:{e.id}")] for e in enterprises[:10]]
+    rows.append([Button("✖️ 取消", data=f"sd:cx:{post.id}")])
+    return Reply(f"您负责多家企业，这条{kind}信息属于哪家企业？\n原文：{post.text}", buttons=rows)
 
 
 def apply_text(post: SupplyPost, text: str, *, kind_from_text: bool) -> None:
@@ -96,6 +128,10 @@ async def draft_card(ctx: Context, post: SupplyPost, *, edit: bool = False, chat
     ent = await ctx.session.get(Enterprise, post.enterprise_id)
     enterprises = await cadre_enterprises(ctx) if ctx.user and ctx.user.id == post.user_id else [ent]
     kind = KIND_NAMES[post.kind]
+    if getattr(post, "ask_enterprise", False) and not edit and len(enterprises) > 1:
+        question = enterprise_question(post, enterprises, kind)
+        question.chat_id = chat_id
+        return question
     fields = extract_post(post.text)
     until = date_text(ctx, ctx.now + timedelta(days=post.validity_days))
     lines = [
@@ -228,6 +264,13 @@ async def draft_button(ctx: Context, action: str) -> list[Reply] | Reply:
             nxt = ents[(ids.index(post.enterprise_id) + 1) % len(ids)]
             post.enterprise_id = nxt.id
             post.region = extract_post(post.text).region or nxt.county.name
+    elif action == "ep":
+        ents = {e.id: e for e in await cadre_enterprises(ctx)}
+        chosen = parse_id(ctx.parts[3] if len(ctx.parts) > 3 else "", strip_hash=False)
+        if chosen not in ents:
+            return Reply("您不是该企业的驻企干部。", toast=True)
+        post.enterprise_id = chosen
+        post.region = extract_post(post.text).region or ents[chosen].county.name
     elif action == "ed":
         await ctx.set_dialog("sd_edit", "text", {"post_id": post.id})
         return Reply("请发送修改后的完整内容（产品、规格、数量、地区、有效期）。发送 /cancel 放弃修改。")
