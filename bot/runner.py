@@ -57,6 +57,7 @@ class BotRunner:
         self.webhook_url = webhook_url
         self._own_db = db is None
         self.db = db or Database(settings.database_url)
+        self.clock = clock  # the dispatcher, the outbox sender and the scheduler all read this one clock
         self.adapter = make_adapter(self.framework, settings, self.handle_incoming, polling_timeout)
         self.dispatcher = Dispatcher(self.db, settings, clock=clock, ports=telegram_ports(settings, self.adapter))
         self.outbox_enabled = outbox
@@ -100,13 +101,15 @@ class BotRunner:
         else:
             await self.adapter.poll()
         if self.outbox_enabled:
-            self.sender = OutboxSender(self.db, TelegramDeliverer(self.adapter.transport), **self.outbox_options)
+            self.sender = OutboxSender(self.db, TelegramDeliverer(self.adapter.transport), clock=self.clock,
+                                       **self.outbox_options)
             self._outbox_task = asyncio.create_task(self.sender.run(self._outbox_stop))
         if self.scheduler_enabled:
             from .scheduler import run_scheduler
 
             # Reminders and the weekly dispatch are computed from the database on every tick.
-            self._scheduler_task = asyncio.create_task(run_scheduler(self.db, self.settings, stop_event=self._outbox_stop))
+            self._scheduler_task = asyncio.create_task(
+                run_scheduler(self.db, self.settings, clock=self.clock, stop_event=self._outbox_stop))
         log.info("bot @%s running on %s (%s)", username, self.framework,
                  "webhook" if self.webhook_url else "long polling")
 

@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 import itertools
-from datetime import datetime, timezone
+import time
+from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import select
 
@@ -23,6 +24,21 @@ class Clock:
 
     def __call__(self) -> datetime:
         return self.now
+
+
+class RunningClock:
+    """A clock that starts at a fixed moment and runs in real time: for end-to-end tests with timeouts.
+
+    The bot's dispatcher, outbox sender and scheduler read it, so what they do never depends on the
+    date the suite happens to run on.
+    """
+
+    def __init__(self, start: datetime | None = None) -> None:
+        self.start = start or datetime(2026, 6, 1, 2, 0, tzinfo=timezone.utc)  # Monday 10:00 in Shanghai
+        self._t0 = time.monotonic()
+
+    def __call__(self) -> datetime:
+        return self.start + timedelta(seconds=time.monotonic() - self._t0)
 
 
 class ChatDriver:

@@ -76,13 +76,18 @@ def bot_settings(fake, framework: str, **extra):
 
 
 async def start_bot(fake, db, framework: str, *, webhook_url: str | None = None, outbox: bool = True,
-                    **extra):
-    """A started BotRunner (real framework stack) talking to the fake over HTTP."""
+                    clock=None, **extra):
+    """A started BotRunner (real framework stack) talking to the fake over HTTP.
+
+    Its clock starts on a fixed Monday and runs in real time (tests.chat.RunningClock), never the
+    machine's date: policy windows, deadlines and send windows must not age with the suite.
+    """
     from bot.runner import BotRunner
+    from tests.chat import RunningClock
 
     settings = bot_settings(fake, framework, **extra)
     runner = BotRunner(settings, framework=framework, db=db, webhook_url=webhook_url, outbox=outbox,
-                       polling_timeout=1, outbox_options=dict(FAST_OUTBOX))
+                       polling_timeout=1, outbox_options=dict(FAST_OUTBOX), clock=clock or RunningClock())
     await runner.start()
     return runner
 
