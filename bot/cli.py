@@ -10,7 +10,8 @@ import sys
 from .settings import Settings, get_settings
 
 # Each area adds its own subcommands through a register(subparsers) function.
-AREA_MODULES = ("bot.cli_telegram", "bot.cli_policy", "bot.cli_reports", "bot.scheduler", "bot.cli_power")
+AREA_MODULES = ("bot.cli_telegram", "bot.cli_policy", "bot.cli_reports", "bot.scheduler", "bot.cli_power",
+                "bot.cli_calendar")
 
 
 def _config(args, settings: Settings) -> int:

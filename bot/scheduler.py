@@ -15,9 +15,11 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import text
 
+from handlers.calendar import queue_calendar_warning
 from handlers.power import queue_power_push
 from handlers.reminders import in_send_window, queue_due_reminders, queue_weekly_dispatch
 from handlers.reminders.staffing_notice import queue_staffing_notice
+from storage.calendar import sync_calendar
 from storage.db import Database
 from storage.models import utcnow
 from storage.workdays import is_workday
@@ -31,6 +33,8 @@ DEFAULT_INTERVAL = 60.0  # seconds between ticks
 async def tick(db: Database, settings, now: datetime) -> int:
     """Queue everything due at `now` (aware); returns the number of notifications queued."""
     local = now.astimezone(ZoneInfo(settings.timezone))
+    async with db.session() as session:
+        await sync_calendar(session)  # the send window below depends on the official working days
     # Outside working hours on working days nothing is ever due: skip the database entirely.
     if not in_send_window(local, settings.reminder_hour):
         return 0
@@ -42,6 +46,7 @@ async def tick(db: Database, settings, now: datetime) -> int:
         queued += await queue_weekly_dispatch(session, now, settings)
         queued += await queue_staffing_notice(session, now, settings)
         queued += await queue_power_push(session, now, settings)
+        queued += await queue_calendar_warning(session, now, settings)
     if queued:
         log.info("scheduler queued %d notifications at %s", queued, local.isoformat(timespec="minutes"))
     return queued

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
+from storage.calendar import sync_calendar
 from storage.db import Database
 from storage.models import ChatGroup, DialogState, ProcessedUpdate, User, utcnow
 
@@ -89,6 +90,8 @@ class Dispatcher:
             if inc.update_id is not None and not await _first_time(session, inc):
                 return []
             user = await self._resolve(session, inc)
+            # Another worker may have loaded official holidays: deadlines below must count on them.
+            await sync_calendar(session)
             if user is not None and user.blocked_bot and inc.platform != CONSOLE:
                 user.blocked_bot = False  # they write to us again, so they unblocked the bot
             dialog = await session.get(DialogState, user.id) if user else None

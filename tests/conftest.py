@@ -25,6 +25,16 @@ def _sqlite_url(path: Path) -> str:
     return f"sqlite+aiosqlite:///{path}"
 
 
+@pytest.fixture(autouse=True)
+def fresh_calendar_copy():
+    """Each test starts with no calendar table loaded: the process copy belongs to one database only."""
+    from storage import workdays
+
+    workdays.load_table([], None)
+    yield
+    workdays.load_table([], None)
+
+
 @pytest.fixture(scope="session")
 def sqlite_template(tmp_path_factory) -> Path:
     """A migrated SQLite file, copied for each test (migrating once keeps the suite fast)."""

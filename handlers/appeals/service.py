@@ -13,7 +13,7 @@ from storage.models import (
     Appeal, AppealAttachment, AppealEvent, AppealStatus, Enterprise, OrgUnit, STATUS_NAMES, UnitKind, User,
 )
 from storage.models.appeals import CATEGORIES
-from storage.workdays import workdays_between
+from storage.workdays import fallback_note, workdays_between
 
 from . import workflow
 from .rules import URGENCY_NAMES, days_left_label, route_unit, short_unit, validate_text
@@ -93,7 +93,8 @@ async def card_text(ctx: Context, appeal: Appeal) -> str:
         lines.append(f"对口单位：{short_unit(routed.name) if routed else '—'}（待交办）")
     if appeal.deadline is not None:
         if status in (S.ASSIGNED, S.IN_PROGRESS):
-            lines.append(f"办理时限：{appeal.deadline.isoformat()}（{days_left_label(appeal.deadline, ctx.today)}）")
+            lines.append(f"办理时限：{appeal.deadline.isoformat()}（{days_left_label(appeal.deadline, ctx.today)}）"
+                         + fallback_note(appeal.deadline, ctx.today))
         else:
             lines.append(f"办理时限：{appeal.deadline.isoformat()}{_timeliness(ctx, appeal)}")
     if appeal.extension_state == "pending":

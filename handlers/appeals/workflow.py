@@ -83,7 +83,8 @@ TABLE: dict[str, Transition] = {t.action: t for t in [
 ]}
 
 ACTION_NAMES = {a: t.label for a, t in TABLE.items()} | {
-    "file": "提交", "sat_close": "评价并销号", "redo": "不满意重办", "dispute": "再次不满意，提交裁定"}
+    "file": "提交", "sat_close": "评价并销号", "redo": "不满意重办", "dispute": "再次不满意，提交裁定",
+    "calendar": "节假日安排更新时限"}
 
 
 async def relations(ctx: Context, appeal: Appeal) -> set[str]:

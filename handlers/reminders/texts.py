@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date
 
 from storage.models import STATUS_NAMES, Appeal, AppealStatus
-from storage.workdays import workdays_between
+from storage.workdays import fallback_note, workdays_between
 
 from . import ladder as L
 
@@ -69,9 +69,10 @@ def reminder_text(item: L.DueReminder, a: Appeal, today: date, *, fallback: bool
         lines.append(_facts_block(a))
         if item.deadline is not None:
             if item.kind in (L.HALF, L.FOUR_FIFTHS, L.STAGE):
-                lines.append(f"完成时限：{item.deadline.isoformat()}（还剩 {workdays_between(today, item.deadline)} 个工作日）")
+                lines.append(f"完成时限：{item.deadline.isoformat()}（还剩 {workdays_between(today, item.deadline)} 个工作日）"
+                             + fallback_note(item.deadline, today))
             else:
-                lines.append(f"完成时限：{item.deadline.isoformat()}")
+                lines.append(f"完成时限：{item.deadline.isoformat()}" + fallback_note(item.deadline, today))
         if a.status == AppealStatus.ASSIGNED and item.kind not in (L.ESCALATE, L.ADMIN):
             lines.append("该诉求尚未签收，请先签收。")
         if a.extension_state == "pending":

@@ -1,5 +1,5 @@
 """All tables; importing this package registers every model on Base.metadata."""
-from . import accounts, appeals, audit, chat, org, policy, power, reminders, supply  # noqa: F401
+from . import accounts, appeals, audit, calendar, chat, org, policy, power, reminders, supply  # noqa: F401
 from .accounts import PlatformAccount
 from .appeals import CATEGORIES, Appeal, AppealAttachment, AppealEvent, AppealStatus, STATUS_NAMES
 from .audit import AuditEntry
