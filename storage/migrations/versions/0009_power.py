@@ -1,7 +1,7 @@
 """Power-use monitoring: power_readings, power_reasons, power_anomalies, enterprises.power_account, outbox.photo.
 
 Revision ID: 0009_power
-Revises: 0006_reminders
+Revises: 0007_calendar
 """
 import sqlalchemy as sa
 from alembic import op
@@ -9,7 +9,7 @@ from alembic import op
 from storage.models.base import BigInt, UTCDateTime
 
 revision = "0009_power"
-down_revision = "0006_reminders"
+down_revision = "0007_calendar"
 branch_labels = None
 depends_on = None
 
