@@ -25,6 +25,18 @@ def _sqlite_url(path: Path) -> str:
     return f"sqlite+aiosqlite:///{path}"
 
 
+# Files whose tests run the bot as it runs for users: real framework stacks over HTTP, `pandeng`
+# subprocesses, the console. `.ci/run` runs this tier once more under a faked far-future date.
+E2E_FILE_WORDS = ("telegram", "wecom", "_cli", "console", "calendar_table", "kill", "workers")
+
+
+def pytest_collection_modifyitems(config, items):
+    """Mark the end-to-end tier by file name (`-m e2e` selects it)."""
+    for item in items:
+        if any(word in item.path.name for word in E2E_FILE_WORDS):
+            item.add_marker(pytest.mark.e2e)
+
+
 @pytest.fixture(autouse=True)
 def fresh_calendar_copy():
     """Each test starts with no calendar table loaded: the process copy belongs to one database only."""
