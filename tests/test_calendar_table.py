@@ -86,7 +86,7 @@ async def test_bad_rows_are_listed_and_nothing_is_saved(db, tmp_path):
     broken = tmp_path / "broken.xlsx"
     broken.write_bytes(b"PK\x03\x04 not really a workbook")
     out = cli(db.url, "calendar", "import", str(broken))
-    assert out.returncode == 1 and "无法读取文件" in out.stderr and "Traceback" not in out.stderr
+    assert out.returncode == 1 and "未保存" in out.stderr and "Traceback" not in out.stderr
     assert cli(db.url, "calendar", "add", "2027-02-30", "放假").returncode == 2
     assert cli(db.url, "calendar", "add", "2027-02-06", "午休").returncode == 2
     assert await rows(db) == 0
