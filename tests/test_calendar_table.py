@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 
 from bot.scheduler import tick
 from bot.settings import Settings
+from handlers.calendar import describe_year
 from storage import workdays
 from storage.calendar import NewDay, save_days, sync_calendar
 from storage.models import Outbox
@@ -43,6 +44,8 @@ async def test_table_beats_package_beats_monday_to_friday(db):
     assert workdays.is_workday(date(2026, 10, 9))  # the package still decides the days the table lacks
     assert workdays.year_source(2027) == workdays.TABLE and workdays.year_source(2028) == workdays.FALLBACK
     assert workdays.is_workday(date(2028, 1, 3)) and workdays.add_workdays(date(2026, 12, 31), 1) == date(2027, 1, 4)
+    shown = "\n".join(describe_year(2026))  # a year that mixes sources names each day's
+    assert "10-10（周六） 更正 放假 1 天　〔数据库日历表〕" in shown and "〔chinesecalendar 软件包〕" in shown
 
 
 async def test_cli_imports_notice_csv_and_xlsx_and_shows_sources(db, tmp_path):

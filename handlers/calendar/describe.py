@@ -59,7 +59,11 @@ def describe_year(year: int) -> list[str]:
         return [f"{year}年：尚无官方节假日安排，{workdays.FALLBACK_MARK}。",
                 "国务院办公厅发布通知后，请管理员用 pandeng calendar import 通知.txt 导入。"]
     head = {workdays.TABLE: "数据库日历表（运维导入）", workdays.PACKAGE: "chinesecalendar 软件包"}[source]
+    ranges = year_ranges(year)
+    mixed = len({r.source for r in ranges}) > 1  # name each day's source only when the year mixes them
+    if mixed:
+        head = "数据库日历表与 chinesecalendar 软件包（表中的日期优先）"
     lines = [f"{year}年：官方节假日安排，来源 {head}。"]
-    for r in year_ranges(year):
-        lines.append(f"· {r.text()}　〔{workdays.SOURCE_NAMES[r.source]}〕")
+    for r in ranges:
+        lines.append(f"· {r.text()}" + (f"　〔{workdays.SOURCE_NAMES[r.source]}〕" if mixed else ""))
     return lines
