@@ -14,6 +14,7 @@ from storage.power.queries import judge_days, latest_day, record_flags
 
 from ..appeals.intake import INTAKE, _category_buttons
 from ..context import Context
+from ..ids import parse_id
 from ..registry import callback, command, flow
 from ..types import Button, Reply
 from .views import card, list_text, scope_of, suggested_category, appeal_prefill
@@ -70,9 +71,10 @@ async def power_command(ctx: Context):
 
 async def _own_anomaly(ctx: Context, raw: str) -> tuple[PowerAnomaly | None, Reply | None]:
     """The anomaly of a button, if the presser is a cadre of its enterprise; else a refusal."""
-    if not raw.isdigit():
+    anomaly_id = parse_id(raw, strip_hash=False)
+    if anomaly_id is None:
         return None, Reply(STALE, toast=True)
-    a = await ctx.session.get(PowerAnomaly, int(raw))
+    a = await ctx.session.get(PowerAnomaly, anomaly_id)
     if a is None:
         return None, Reply(STALE, toast=True)
     mine = await ctx.session.scalar(select(CadreEnterprise.user_id).where(
@@ -127,7 +129,7 @@ async def on_power_button(ctx: Context):
                      buttons=_until_buttons(a, code), edit=True)
     if action == "ru":
         days = parts[4] if len(parts) > 4 else ""
-        if not days.isdigit() or int(days) not in {n for n, _ in UNTIL_CHOICES}:
+        if parse_id(days, strip_hash=False) not in {n for n, _ in UNTIL_CHOICES}:
             return Reply(STALE, toast=True)
         data = ctx.dialog.data if ctx.dialog is not None and ctx.dialog.flow == REASON_FLOW else {}
         if data.get("anomaly_id") != a.id or data.get("code") != code:
