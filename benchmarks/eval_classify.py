@@ -13,6 +13,7 @@ import itertools
 import math
 import sys
 import time
+from collections import Counter
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -155,12 +156,69 @@ def report(verbose: bool) -> None:
           f"10,000-char text: {(time.perf_counter() - t0) * 1000:.1f} ms")
 
 
+class CharBigramBaseline:
+    """Frozen naive baseline: char-bigram TF-IDF centroid per category, cosine, trained on all shipped rows."""
+
+    def __init__(self, rows: list[dict]):
+        """Build one centroid per category."""
+        bags = [(self._bag(r["text"]), r["category"]) for r in rows]
+        df = Counter(t for b, _ in bags for t in b)
+        self.idf = {t: math.log((len(bags) + 1) / (f + 0.5)) for t, f in df.items()}
+        cent: dict[str, Counter] = {c: Counter() for c in CATEGORIES}
+        for b, c in bags:
+            for t, x in self._vec(b).items():
+                cent[c][t] += x
+        self.cent = {c: self._norm(v) for c, v in cent.items()}
+
+    @staticmethod
+    def _bag(text: str) -> Counter:
+        t = "".join(text.split())
+        return Counter(t[i:i + 2] for i in range(len(t) - 1))
+
+    @staticmethod
+    def _norm(v) -> dict:
+        n = math.sqrt(sum(x * x for x in v.values())) or 1.0
+        return {t: x / n for t, x in v.items()}
+
+    def _vec(self, bag: Counter) -> dict:
+        return self._norm({t: f * self.idf.get(t, 0.0) for t, f in bag.items()})
+
+    def classify(self, text: str) -> str:
+        """Category of the nearest centroid."""
+        q = self._vec(self._bag(text))
+        return max(CATEGORIES, key=lambda c: sum(w * self.cent[c].get(t, 0.0) for t, w in q.items()))
+
+
+def fresh_report(path: Path, verbose: bool) -> None:
+    """Accuracy of the shipped classifier and the frozen char-bigram baseline on a labelled JSONL set."""
+    rows = load_examples(None, path)
+    classify_appeal("预热")
+    t0 = time.perf_counter()
+    got = [classify_appeal(r["text"]).category for r in rows]
+    dt = (time.perf_counter() - t0) / max(1, len(rows))
+    base = CharBigramBaseline(load_examples(None))
+    bgot = [base.classify(r["text"]) for r in rows]
+    ok = sum(g == r["category"] for g, r in zip(got, rows))
+    bok = sum(g == r["category"] for g, r in zip(bgot, rows))
+    print(f"[{path.name}] {len(rows)} appeals: shipped classifier {ok / len(rows):.3f} ({ok}/{len(rows)}), "
+          f"char-bigram TF-IDF centroid baseline {bok / len(rows):.3f} ({bok}/{len(rows)}); {dt * 1000:.2f} ms per appeal")
+    pairs = [(r["category"], g, r["text"]) for g, r in zip(got, rows)]
+    print(confusion(pairs))
+    if verbose:
+        for g, p, t in pairs:
+            if g != p:
+                print(f"  gold={g} pred={p}  {t}")
+
+
 if __name__ == "__main__":
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--tune", action="store_true", help="CV grid search on the training split")
     ap.add_argument("-v", "--verbose", action="store_true", help="list held-out errors")
+    ap.add_argument("--set", type=Path, help="score the shipped classifier on this labelled JSONL set only")
     args = ap.parse_args()
-    if args.tune:
+    if args.set:
+        fresh_report(args.set, args.verbose)
+    elif args.tune:
         tune()
     else:
         report(args.verbose)

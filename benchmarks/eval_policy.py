@@ -25,6 +25,8 @@ QUESTIONS = ROOT / "benchmarks" / "data" / "policy_questions.tsv"
 HELDOUT = ROOT / "benchmarks" / "data" / "policy_heldout"
 BLIND = ROOT / "benchmarks" / "data" / "policy_blind"
 NEWCOMER = ROOT / "benchmarks" / "data" / "policy_newcomer"
+# fresh blind handbooks of 2026-12-03 (issue 14), each indexed on its own as an office would import it
+FRESH = [ROOT / "benchmarks" / "data" / "policy_fresh_a", ROOT / "benchmarks" / "data" / "policy_fresh_b"]
 CODES = {
     "A": "济宁市支持制造业高质量发展若干政策措施", "B": "济宁市促进专精特新中小企业高质量发展若干措施",
     "C": "济宁市加快科技创新推动高新技术企业倍增若干措施", "D": "济宁市支持企业引进培育高层次人才实施办法",
@@ -114,7 +116,9 @@ def evaluate(idx: PolicyIndex, qs, verbose: bool = False) -> dict:
             print(f"  MISS {q}  gold={g}  got={top.doc[:8] + ' ' + top.clause if top else None} "
                   f"conf={top.confidence if top else 0:.2f} answered={ans is not None}")
     a, u = m["answerable"] or 1, m["uncovered"] or 1
-    return {
+    counts = {k: m[k] for k in ("top1", "top3", "right_answer", "right_refusal", "b_top1", "b_top3",
+                                "b_right_answer", "b_right_refusal")}
+    return {"counts": counts,
         "questions": m["answerable"] + m["uncovered"], "answerable": m["answerable"], "uncovered": m["uncovered"],
         "top1": m["top1"] / a, "top3": m["top3"] / a,
         "right_answers": m["right_answer"] / a, "right_refusals": m["right_refusal"] / u,
@@ -132,10 +136,14 @@ def report(name: str, idx: PolicyIndex, qs, verbose: bool) -> None:
     r = evaluate(idx, qs, verbose)
     print(f"\n[{name}] handbook: {len(idx.documents)} documents, {len(idx.clauses)} clauses; "
           f"questions: {r['questions']} ({r['answerable']} answerable, {r['uncovered']} not covered)")
-    print(f"{'metric':<16}{'PolicyIndex':>12}{'bigram baseline':>18}")
-    for key, label in (("top1", "top-1"), ("top3", "top-3"), ("right_answers", "right answers"),
-                       ("right_refusals", "right refusals")):
-        print(f"{label:<16}{r[key]:>12.3f}{r['baseline_' + key]:>18.3f}")
+    print(f"{'metric':<16}{'PolicyIndex':>18}{'bigram baseline':>20}")
+    n = r["counts"]
+    for key, label, ck, tot in (("top1", "top-1", "top1", "answerable"), ("top3", "top-3", "top3", "answerable"),
+                                ("right_answers", "right answers", "right_answer", "answerable"),
+                                ("right_refusals", "right refusals", "right_refusal", "uncovered")):
+        ours = f"{r[key]:.3f} ({n[ck]}/{r[tot]})"
+        base = f"{r['baseline_' + key]:.3f} ({n['b_' + ck]}/{r[tot]})"
+        print(f"{label:<16}{ours:>18}{base:>20}")
 
 
 def main() -> None:
@@ -144,7 +152,10 @@ def main() -> None:
     ap.add_argument("--handbook", type=Path, default=HANDBOOK)
     ap.add_argument("--questions", type=Path, default=QUESTIONS)
     ap.add_argument("-v", "--verbose", action="store_true")
+    ap.add_argument("--fresh-only", action="store_true", help="only the fresh blind handbooks")
     args = ap.parse_args()
+    if args.fresh_only:
+        return fresh(args.verbose)
     idx = PolicyIndex.from_files(_files(args.handbook))
     report("demo", idx, load_questions(args.questions), args.verbose)
     if args.handbook == HANDBOOK and HELDOUT.is_dir():
@@ -159,6 +170,15 @@ def main() -> None:
         # a newcomer's reports (short terms such as 上云, support vs penalty clauses): regressions, not held-out
         newc = PolicyIndex.from_files(_files(HANDBOOK) + _files(NEWCOMER))
         report("newcomer", newc, load_questions(NEWCOMER / "questions.tsv"), args.verbose)
+    if args.handbook == HANDBOOK:
+        fresh(args.verbose)
+
+
+def fresh(verbose: bool) -> None:
+    """The fresh blind handbooks of 2026-12-03, each indexed alone."""
+    for d in FRESH:
+        if d.is_dir():
+            report(d.name, PolicyIndex.from_files(_files(d)), load_questions(d / "questions.tsv"), verbose)
 
 
 if __name__ == "__main__":
