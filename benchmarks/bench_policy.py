@@ -19,7 +19,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from nlp.policy import PolicyDocument, PolicyIndex  # noqa: E402
-from nlp.policy.index import _terms  # noqa: E402
+from nlp.policy.lexical import _terms  # noqa: E402
 from nlp.policy.model import Clause  # noqa: E402
 from nlp.policy.text import normalize  # noqa: E402
 

@@ -153,6 +153,7 @@ def main() -> None:
     ap.add_argument("--questions", type=Path, default=QUESTIONS)
     ap.add_argument("-v", "--verbose", action="store_true")
     ap.add_argument("--fresh-only", action="store_true", help="only the fresh blind handbooks")
+    ap.add_argument("--dev-only", action="store_true", help="only the dev sets (never the fresh blind ones)")
     args = ap.parse_args()
     if args.fresh_only:
         return fresh(args.verbose)
@@ -170,7 +171,7 @@ def main() -> None:
         # a newcomer's reports (short terms such as 上云, support vs penalty clauses): regressions, not held-out
         newc = PolicyIndex.from_files(_files(HANDBOOK) + _files(NEWCOMER))
         report("newcomer", newc, load_questions(NEWCOMER / "questions.tsv"), args.verbose)
-    if args.handbook == HANDBOOK:
+    if args.handbook == HANDBOOK and not args.dev_only:
         fresh(args.verbose)
 
 

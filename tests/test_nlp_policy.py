@@ -147,10 +147,19 @@ def test_from_files_uses_file_stem(tmp_path):
         PolicyIndex.from_files([pdf], strict=True)
 
 
-def test_answer_is_trimmed_to_the_sentences_that_matter(idx):
+def test_short_clause_is_quoted_whole_and_long_one_keeps_answer_and_conditions(idx):
     ans = idx.answer("人才公寓免租金吗")
     assert ans is not None and ans.sources[0].clause == "第五条"
-    assert "人才公寓" in ans.text and "购房补贴" not in ans.text and "……" in ans.text
+    # a short clause is quoted whole: 未购房的 only makes sense after the purchase sentence
+    assert "人才公寓" in ans.text and "购房补贴" in ans.text and "……" not in ans.text
+    from nlp.policy.trim import trim_clause
+
+    long = ("支持企业引进人才。企业新引进的全日制博士研究生，每人每月给予生活补贴3000元；硕士研究生每人每月1500元；"
+            "本科毕业生每人每月800元。对引进人才的企业，按照每人2000元给予招聘补助。企业参加市级招聘会的，"
+            "免收展位费用，并提供场地、宣传等服务保障。人才中介机构成功推荐人才的，另行奖励。发放期限均为3年。")
+    out = trim_clause(long, "博士每月生活补贴多少")
+    assert "3000元；硕士研究生" in out and "发放期限均为3年" in out and "……" in out
+    assert "展位费用" not in out
     short = idx.answer("应急转贷资金费率多少")
     assert short is not None and "万分之一" in short.text and short.text.startswith("《济宁市强化金融")
 

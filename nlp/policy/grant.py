@@ -31,13 +31,18 @@ def asks_for_grant(question_words: list[str]) -> bool:
     return any(w in ASKS_GRANT or (_GRANT_GROUP and _GRANT_GROUP in syn_groups(w)) for w in question_words)
 
 
-def grant_bias(text: str, question_words: list[str]) -> tuple[float, float]:
+def clause_sentences(text: str) -> tuple[str, ...]:
+    """The normalized sentences of a clause, as grant_bias reads them (computed once per clause)."""
+    return tuple(x for x in _SENT.findall(normalize(text)) if x.strip())
+
+
+def grant_bias(text: str | tuple[str, ...], question_words: list[str]) -> tuple[float, float]:
     """(bonus, factor) for ranking: a small bonus for clauses whose sentences about the question grant
     something, a factor below one for ones that only restrict. Sentences naming the question's topic
-    words decide; without any, the whole clause does."""
+    words decide; without any, the whole clause does. `text` may be clause_sentences(text)."""
     topic = [w for w in question_words if w not in WEAK and w not in ASKS_GRANT]
     members = {m for w in topic for g in syn_groups(w) for m in GROUP_MEMBERS.get(g, ())}
-    sents = [s for s in _SENT.findall(normalize(text)) if s.strip()]
+    sents = clause_sentences(text) if isinstance(text, str) else text
     hit = [s for s in sents if any(w in s for w in topic) or any(m in s for m in members if len(m) >= 2)]
     use = hit or sents
     joined = "。".join(use)
