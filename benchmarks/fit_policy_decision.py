@@ -1,8 +1,9 @@
 """Fit the answer-or-refuse weights of nlp/policy/decide.py on the DEV question sets only
-(demo, held-out, blind, newcomer: all tuned on before), and show the ranking for a few lexical weights.
+(demo, held-out, blind, newcomer, and fresh_a / fresh_b after their first runs), and show the
+ranking for a few lexical weights.
 
     python benchmarks/fit_policy_decision.py            # print fitted weights and a bar table
-The fresh blind handbooks (policy_fresh_*) are never read here.
+The last fresh blind handbook (policy_fresh_c) is never read here.
 """
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 import numpy as np  # noqa: E402
 
 import nlp.policy.index as index_mod  # noqa: E402
-from eval_policy import BLIND, HANDBOOK, HELDOUT, NEWCOMER, QUESTIONS, _files, load_questions  # noqa: E402
+from eval_policy import BLIND, FRESH, HANDBOOK, HELDOUT, NEWCOMER, QUESTIONS, _files, load_questions  # noqa: E402
 from nlp.policy import PolicyIndex  # noqa: E402
 
 
@@ -28,7 +29,11 @@ def dev_sets() -> list[tuple[str, PolicyIndex, list]]:
         ("blind", PolicyIndex.from_files(_files(HANDBOOK) + _files(HELDOUT) + _files(BLIND)),
          load_questions(BLIND / "questions.tsv")),
         ("newcomer", PolicyIndex.from_files(_files(HANDBOOK) + _files(NEWCOMER)), load_questions(NEWCOMER / "questions.tsv")),
-    ]
+    ] + [(d.name, PolicyIndex.from_files(_files(d)), load_questions(d / "questions.tsv"))
+         for d in FRESH if d.name in DEV_FRESH]
+
+
+DEV_FRESH = ("policy_fresh_a", "policy_fresh_b")  # first-run figures recorded, then used as dev
 
 
 def rows(sets) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:

@@ -13,6 +13,7 @@ it answers the question, see decide.py):
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -29,6 +30,9 @@ __all__ = ["PolicyIndex", "HIGH_BAR", "LOW_BAR"]
 
 N_CANDIDATES = 20  # clauses of the generic ranker the lexical scorer rescores
 N_GRANT = 10  # leading clauses the grant/restrict rule reads
+# the preamble of a policy document (为……，制定本办法。) echoes the title and grants nothing
+PREAMBLE = re.compile(r"^\s*为.{0,80}?(?:制定|特制定)本(?:办法|细则|政策|措施|规定|方案|意见)")
+PREAMBLE_FACTOR = 0.8
 LEX_WEIGHT = 0.2  # the lexical scorer's share of the final score (its scale is about 0..1.1; dev-chosen)
 
 
@@ -42,6 +46,7 @@ class PolicyIndex:
         for d in documents:
             self.documents[d.name] = d
             self.clauses.extend(d.clauses)
+        self._preamble = {i for i, c in enumerate(self.clauses) if PREAMBLE.match(c.text)}
         self._sparse = SparseIndex(self.clauses, self.documents)
         self._lex = LexicalScorer(self.clauses, self.documents)
 
@@ -75,7 +80,8 @@ class PolicyIndex:
         if not cands:
             return [], [], None
         lex, cov, grant, qwords = self._lex.rescore(question, cands, toks)
-        final = [c + LEX_WEIGHT * x for c, x in zip(cos, lex)]
+        final = [(c + LEX_WEIGHT * x) * (PREAMBLE_FACTOR if i in self._preamble else 1.0)
+                 for i, c, x in zip(cands, cos, lex)]
         if grant:
             # a question about support prefers granting clauses to restricting ones (a small rule
             # term); it can only reorder the leaders, so only they are read
@@ -87,7 +93,7 @@ class PolicyIndex:
         lex_top = max(range(len(cands)), key=lambda j: lex[j])
         ev = Evidence(
             cosine=cos[top],
-            margin=(final[top] - final[second]) / final[top] if second is not None and final[top] > 0 else 1.0,
+            margin=final[top] - (final[second] if second is not None else 0.0),
             agree=lex_top == max(range(len(cands)), key=lambda j: cos[j]),
             coverage=cov[top],
         )
