@@ -18,7 +18,8 @@ from collections import Counter
 from functools import lru_cache
 from typing import Iterable
 
-from nlp.classify import _CJK, _get_tokenizer, load_examples, normalise
+from nlp.appeal_tokens import get_tokenizer as _get_tokenizer
+from nlp.classify import _CJK, load_examples, normalise
 
 # concept -> surface forms. Concepts weigh more than raw n-grams: they encode "same problem".
 CONCEPTS: dict[str, tuple[str, ...]] = {

@@ -21,7 +21,7 @@ W_COSINE, W_MARGIN, W_AGREE, W_COVERAGE = -0.05, 5.06, 0.0, 8.09
 HIGH_BAR = 0.5  # answer at or above this chance of being right (dev: 229/256 right, 61/68 refused; 0.4: 232, 59)
 LOW_BAR = 0.03  # below this nothing in the handbook is close enough to offer (dev: unrelated topics ~0.003)
 RELATED_COVERAGE = 0.1  # below the high bar: coverage 0.3 (the old "may help" bar) reaches LOW_BAR
-RELATED_FLOOR = 0.6  # a runner-up offered as "related" scores at least this share of the best
+RELATED_FLOOR = 0.3  # a runner-up offered as "related" scores at least this share of the best
 
 
 @dataclass(frozen=True)
