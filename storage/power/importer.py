@@ -1,17 +1,19 @@
 """Import of the grid company's daily readings: long or wide layout, xlsx or csv (UTF-8/GBK), all or nothing."""
 from __future__ import annotations
 
+import csv
+import io
 import re
+from functools import lru_cache
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.importer import MAX_ERRORS_SHOWN, DirectoryImportError, _norm, read_rows
+from storage.text_safety import clean_text
 from storage.models import Enterprise, utcnow
 from storage.models.power import PowerReading
 
@@ -20,7 +22,7 @@ ACCOUNT_HEADERS = ("户号", "用电户号", "电力户号")
 DATE_HEADERS = ("日期", "用电日期", "抄表日期")
 USE_HEADERS = ("用电量", "日用电量", "用电量（千瓦时）", "用电量（kWh）", "电量")
 MAX_KWH = 1e9  # a day's reading above a million MWh is a typo, not a factory
-CHUNK = 2000
+CHUNK = 5000
 
 
 class PowerImportError(DirectoryImportError):
@@ -41,6 +43,7 @@ class PowerImportResult:
 _DATE_RE = re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?(?:[ T]?00:00(?::00)?)?$")
 
 
+@lru_cache(maxsize=4096)
 def parse_day(text: str) -> date | None:
     """'2026-03-02', '2026/3/2', '2026年3月2日', '20260302', or an Excel serial day; None if not a date."""
     text = text.strip()
@@ -90,10 +93,33 @@ def _raise_if(errors: list[str]) -> None:
         raise PowerImportError("\n".join(shown) + more)
 
 
+def _read(path: Path) -> tuple[list[str], list[tuple[int, list[str]]]]:
+    """read_rows, with a fast path for CSV: the text is cleaned once, not cell by cell (365,000 rows a year)."""
+    if path.suffix.lower() != ".csv" or not path.exists():
+        return read_rows(path)
+    raw = path.read_bytes()
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            text = raw.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        raise PowerImportError("无法识别文件编码，请另存为 UTF-8 或 GBK 编码的 CSV。")
+    reader = csv.reader(io.StringIO(clean_text(text)))
+    try:
+        rows = [[c.strip() for c in row] for row in reader]
+    except csv.Error as exc:
+        raise PowerImportError(f"CSV 文件第 {reader.line_num} 行无法解析（单元格过长或引号不配对：{exc}）。") from exc
+    if not rows:
+        raise PowerImportError("文件是空的。")
+    return [_norm(h) for h in rows[0]], [(i, r) for i, r in enumerate(rows[1:], start=2) if any(r)]
+
+
 def parse_file(path: str | Path, names: dict[str, int], accounts: dict[str, int]) -> dict[tuple[int, date], float]:
     """{(enterprise id, day): kWh} from the file; raises PowerImportError listing every bad row."""
     try:
-        headers, rows = read_rows(path)
+        headers, rows = _read(Path(path))
     except FileNotFoundError:
         raise
     except DirectoryImportError as exc:
@@ -114,9 +140,14 @@ def parse_file(path: str | Path, names: dict[str, int], accounts: dict[str, int]
     errors: list[str] = []
     out: dict[tuple[int, date], float] = {}
     where: dict[tuple[int, date], int] = {}
+    matched: dict[tuple[str, str], tuple[int | None, list[str]]] = {}
     for n, row in rows:
-        problems: list[str] = []
-        ent_id = _match(row, name_col, acct_col, names, accounts, problems)
+        who = (_cell(row, acct_col), _cell(row, name_col))
+        if who not in matched:  # each enterprise has a row a day: match it once
+            found: list[str] = []
+            matched[who] = (_match(row, name_col, acct_col, names, accounts, found), found)
+        ent_id, known = matched[who]
+        problems: list[str] = list(known)
         cells = [(_cell(row, date_col), _cell(row, use_col))] if not wide else \
                 [(d, _cell(row, i)) for i, d in wide.items() if _cell(row, i)]
         for raw_day, raw_use in cells:
@@ -162,6 +193,33 @@ def _match(row, name_col, acct_col, names, accounts, problems) -> int | None:
     return None
 
 
+UPSERT = ("INSERT INTO power_readings (enterprise_id, day, kwh, imported_at) VALUES ({}) "
+          "ON CONFLICT (enterprise_id, day) DO UPDATE SET kwh = excluded.kwh, imported_at = excluded.imported_at")
+
+
+async def _upsert(session: AsyncSession, values: dict[tuple[int, date], float], now: datetime) -> None:
+    """One driver-level executemany per chunk: the ORM's per-row bookkeeping would cost 3x the time.
+
+    The values are written the way the models read them back: on SQLite dates as ISO text and the
+    timestamp as naive UTC text (UTCDateTime's storage), on PostgreSQL as date and aware datetime.
+    """
+    conn = await session.connection()
+    if conn.dialect.name == "sqlite":
+        sql = UPSERT.format("?, ?, ?, ?")
+        stamp = now.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M:%S.%f")
+        items = [(e, d.isoformat(), v, stamp) for (e, d), v in values.items()]
+        for i in range(0, len(items), CHUNK):
+            await conn.exec_driver_sql(sql, items[i:i + CHUNK])
+        return
+    # PostgreSQL: COPY into a temporary table, then one INSERT ... SELECT (executemany is row by row there).
+    apg = (await conn.get_raw_connection()).driver_connection
+    await apg.execute("CREATE TEMP TABLE IF NOT EXISTS power_import (enterprise_id bigint, day date, "
+                      "kwh double precision, imported_at timestamptz) ON COMMIT DROP")
+    await apg.execute("TRUNCATE power_import")
+    await apg.copy_records_to_table("power_import", records=[(e, d, v, now) for (e, d), v in values.items()])
+    await apg.execute(UPSERT.replace("VALUES ({})", "SELECT enterprise_id, day, kwh, imported_at FROM power_import"))
+
+
 async def import_readings(session: AsyncSession, path: str | Path, *, now: datetime | None = None) -> PowerImportResult:
     """Insert or update the readings of a file in the caller's transaction; raises PowerImportError."""
     ents = (await session.execute(select(Enterprise.id, Enterprise.name, Enterprise.power_account))).all()
@@ -179,12 +237,5 @@ async def import_readings(session: AsyncSession, path: str | Path, *, now: datet
             .where(PowerReading.enterprise_id.in_(ent_ids[i:i + 500]), PowerReading.day >= first,
                    PowerReading.day <= last))
         existing += sum(1 for e, d in rows if (e, d) in values)
-    dialect = session.bind.dialect.name
-    insert = sqlite_insert if dialect == "sqlite" else pg_insert
-    stmt = insert(PowerReading)
-    stmt = stmt.on_conflict_do_update(index_elements=["enterprise_id", "day"],
-                                      set_={"kwh": stmt.excluded.kwh, "imported_at": stmt.excluded.imported_at})
-    items = [{"enterprise_id": e, "day": d, "kwh": v, "imported_at": now} for (e, d), v in values.items()]
-    for i in range(0, len(items), CHUNK):
-        await session.execute(stmt, items[i:i + CHUNK])
+    await _upsert(session, values, now)
     return PowerImportResult(len(values) - existing, existing, len(ent_ids), first, last)
