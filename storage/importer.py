@@ -178,6 +178,7 @@ async def import_enterprises(session: AsyncSession, path: str | Path) -> int:
     errors: list[str] = []
     parsed = []
     seen: dict[str, int] = {}
+    accounts: dict[str, tuple[int, str]] = {}  # 户号 -> (row, enterprise name)
     for n, row in rows:
         name, county, cluster = (_cell(row, cols, k) for k in ("name", "county", "cluster"))
         problems = []
@@ -191,6 +192,11 @@ async def import_enterprises(session: AsyncSession, path: str | Path) -> int:
             seen[name] = n
         if county not in counties:
             problems.append(f"县区“{county}”不存在")
+        account = _cell(row, cols, "power_account")
+        if account and account in accounts:
+            problems.append(f"户号{account}与第{accounts[account][0]}行重复")
+        elif account:
+            accounts[account] = (n, name)
         if cluster not in CLUSTERS:
             problems.append(f"产业集群“{cluster}”应为：{'、'.join(CLUSTERS)}")
         tags = [TAG_ALIASES.get(t, t) for t in SPLIT.split(_cell(row, cols, "tags")) if t]
@@ -210,11 +216,18 @@ async def import_enterprises(session: AsyncSession, path: str | Path) -> int:
             continue
         parsed.append(dict(
             name=name, county_id=counties[county].id, cluster=cluster, tags=list(dict.fromkeys(tags)),
-            credit_code=_cell(row, cols, "credit_code") or None,
-            power_account=_cell(row, cols, "power_account") or None, revenue_wan=revenue, employees=employees,
+            credit_code=_cell(row, cols, "credit_code") or None, revenue_wan=revenue, employees=employees,
             main_products=_cell(row, cols, "main_products") or None, contact_name=_cell(row, cols, "contact_name") or None,
             contact_phone=_cell(row, cols, "contact_phone") or None, address=_cell(row, cols, "address") or None,
         ))
+        if "power_account" in cols:  # a directory without the 户号 column keeps the accounts already set
+            parsed[-1]["power_account"] = account or None
+    if accounts:  # a 户号 already belongs to another enterprise: say so instead of failing at the database
+        taken = (await session.execute(select(Enterprise.power_account, Enterprise.name)
+                                       .where(Enterprise.power_account.in_(list(accounts))))).all()
+        for acct, owner in taken:
+            if owner != accounts[acct][1]:
+                errors.append(f"第{accounts[acct][0]}行：户号{acct}已属于企业“{owner}”")
     _raise_if(errors)
     if not parsed:
         raise DirectoryImportError("文件中没有数据行。")

@@ -114,3 +114,29 @@ def test_parse_day_forms():
     assert parse_day("20260302") == parse_day("2026-03-02 00:00:00") == date(2026, 3, 2)
     assert parse_day("46083") == date(2026, 3, 2)  # an Excel serial day
     assert parse_day("2026-13-01") is None and parse_day("昨天") is None
+
+
+async def test_directory_import_takes_power_accounts_and_refuses_clashes(demo, tmp_path):
+    from storage.importer import DirectoryImportError, import_enterprises
+
+    db, _ = demo
+    good = tmp_path / "e.csv"
+    good.write_text(f"企业名称,所在县区,产业集群,户号\n{A},任城区,高端装备,3700000001\n", encoding="utf-8")
+    async with db.session() as s:
+        await import_enterprises(s, good)
+    bad = tmp_path / "bad.csv"
+    bad.write_text("企业名称,所在县区,产业集群,户号\n"
+                   f"{B},任城区,高端装备,3700000001\n"  # row 2: A's account
+                   "新企业甲,任城区,高端装备,3700000009\n"
+                   "新企业乙,任城区,高端装备,3700000009\n", encoding="utf-8")  # row 4: same as row 3
+    async with db.session() as s:
+        with pytest.raises(DirectoryImportError) as err:
+            await import_enterprises(s, bad)
+    assert "第2行：户号3700000001已属于企业" in str(err.value) and "第4行：户号3700000009与第3行重复" in str(err.value)
+    plain = tmp_path / "plain.csv"  # no 户号 column: the account stays
+    plain.write_text(f"企业名称,所在县区,产业集群\n{A},任城区,高端装备\n", encoding="utf-8")
+    async with db.session() as s:
+        await import_enterprises(s, plain)
+    async with db.session() as s:
+        ent = await s.scalar(select(Enterprise).where(Enterprise.name == A))
+        assert ent.power_account == "3700000001"
