@@ -11,7 +11,7 @@ from .settings import Settings, get_settings
 
 # Each area adds its own subcommands through a register(subparsers) function.
 AREA_MODULES = ("bot.cli_telegram", "bot.cli_policy", "bot.cli_reports", "bot.scheduler", "bot.cli_power",
-                "bot.cli_calendar")
+                "bot.cli_calendar", "bot.cli_ops")
 
 
 def _config(args, settings: Settings) -> int:

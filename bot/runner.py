@@ -13,6 +13,7 @@ from handlers.types import Incoming
 from storage.db import Database
 from storage.models import utcnow
 
+from .observability import Metrics
 from .outbox_sender import OutboxSender
 from .settings import Settings
 from .telegram_common import TelegramDeliverer, execute, invite_link, menu_commands, plan
@@ -60,6 +61,8 @@ class BotRunner:
         self.clock = clock  # the dispatcher, the outbox sender and the scheduler all read this one clock
         self.adapter = make_adapter(self.framework, settings, self.handle_incoming, polling_timeout)
         self.dispatcher = Dispatcher(self.db, settings, clock=clock, ports=telegram_ports(settings, self.adapter))
+        self.metrics = Metrics(self.db)
+        self.dispatcher.observers.append(self.metrics.observe)
         self.outbox_enabled = outbox
         self.outbox_options = outbox_options or {}
         self.set_commands = set_commands
@@ -95,7 +98,8 @@ class BotRunner:
             secret = (self.settings.webhook_secret.get_secret_value()
                       if self.settings.webhook_secret else new_secret())
             self.webhook = WebhookServer(self.adapter.feed, webhook_path(self.webhook_url), secret,
-                                         self.settings.webhook_host, self.settings.webhook_port)
+                                         self.settings.webhook_host, self.settings.webhook_port,
+                                         metrics=self.metrics)
             await self.webhook.start()
             await self.adapter.set_webhook(self.webhook_url, secret)
         else:

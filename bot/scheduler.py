@@ -21,6 +21,7 @@ from handlers.reminders import in_send_window, queue_due_reminders, queue_weekly
 from handlers.reminders.staffing_notice import queue_staffing_notice
 from storage.calendar import sync_calendar
 from storage.db import Database
+from storage.health import record_tick
 from storage.models import utcnow
 from storage.workdays import is_workday
 
@@ -35,6 +36,7 @@ async def tick(db: Database, settings, now: datetime) -> int:
     local = now.astimezone(ZoneInfo(settings.timezone))
     async with db.session() as session:
         await sync_calendar(session)  # the send window below depends on the official working days
+        await record_tick(session, now)  # /healthz shows when the scheduler last ran
     # Outside working hours on working days nothing is ever due: skip the database entirely.
     if not in_send_window(local, settings.reminder_hour):
         return 0

@@ -33,13 +33,14 @@ class WebhookServer:
     """Receives Telegram updates on POST <path>, checks the secret, answers GET /healthz."""
 
     def __init__(self, feed: Feed, path: str, secret: str | None, host: str = "0.0.0.0",
-                 port: int = 8080, health_path: str = "/healthz"):
+                 port: int = 8080, health_path: str = "/healthz", metrics=None):
         self.feed = feed
         self.path = path
         self.secret = secret
         self.host = host
         self.port = port
         self.health_path = health_path
+        self.metrics = metrics  # bot.observability.Metrics: /healthz reads the database, /metrics serves Prometheus
         self.received = 0
         self.rejected = 0
         self.started_at = time.time()
@@ -50,6 +51,7 @@ class WebhookServer:
         app = web.Application(client_max_size=2 * 1024 * 1024)
         app.router.add_post(self.path, self._on_update)
         app.router.add_get(self.health_path, self._on_health)
+        app.router.add_get("/metrics", self._on_metrics)
         return app
 
     async def start(self) -> int:
@@ -69,9 +71,19 @@ class WebhookServer:
             self._runner = None
 
     async def _on_health(self, request: web.Request) -> web.Response:
-        return web.json_response({"status": "ok", "received": self.received,
-                                  "rejected": self.rejected,
-                                  "uptime_s": round(time.time() - self.started_at, 1)})
+        body = {"status": "ok", "received": self.received, "rejected": self.rejected,
+                "uptime_s": round(time.time() - self.started_at, 1)}
+        if self.metrics is None:
+            return web.json_response(body)
+        body.update(await self.metrics.health())
+        return web.json_response(body, status=503 if body["status"] == "down" else 200)
+
+    async def _on_metrics(self, request: web.Request) -> web.Response:
+        if self.metrics is None:
+            return web.Response(status=404, text="metrics not enabled")
+        from .observability import CONTENT_TYPE
+
+        return web.Response(body=await self.metrics.render(), headers={"Content-Type": CONTENT_TYPE})
 
     async def _on_update(self, request: web.Request) -> web.Response:
         if self.secret is not None:

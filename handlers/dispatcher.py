@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Callable
 from datetime import datetime
 
@@ -14,7 +15,7 @@ from storage.calendar import sync_calendar
 from storage.db import Database
 from storage.models import ChatGroup, DialogState, ProcessedUpdate, User, utcnow
 
-from . import audit, registry
+from . import audit, observe, registry
 from .accounts import CONSOLE, resolve_user
 from .boundary import clean_incoming, valid_callback_data
 from .confidential import send_privately
@@ -59,24 +60,32 @@ class Dispatcher:
         self._resolve = self.ports.resolver or resolve_user
         self._locks: dict[tuple[str, int | str], asyncio.Lock] = {}
         self._told_groups: set[int] = set()
+        self.observers: list[observe.Observer] = []  # the runtime adds metrics here
 
     async def handle(self, inc: Incoming) -> list[Reply]:
         """Handle one update; never raises, a failure becomes a Chinese apology and a rollback."""
         inc = clean_incoming(inc)  # NUL and control characters never reach a handler or the database
         key = (inc.platform, inc.user_id)
         lock = self._locks.setdefault(key, asyncio.Lock())
+        started, outcome, replies = time.perf_counter(), "ok", []
+        observe.start()
         try:
             # One user's updates run one at a time, so two quick messages never race the dialog.
             async with lock:
-                return await self._handle(inc)
+                replies = await self._handle(inc)
+                return replies
         except StaleDataError:
-            return [Reply(STALE_REPLY, toast=inc.is_button)]
+            outcome, replies = "stale", [Reply(STALE_REPLY, toast=inc.is_button)]
+            return replies
         except Exception:
-            log.exception("update failed: %r", inc)
-            return [Reply(ERROR_REPLY, toast=inc.is_button)]
+            # The update's fields only: its text may carry enterprise contact data.
+            log.exception("update failed: %s %s update_id=%s", inc.platform, observe.kind_of(inc), inc.update_id)
+            outcome, replies = "error", [Reply(ERROR_REPLY, toast=inc.is_button)]
+            return replies
         finally:
             if not lock.locked() and not lock._waiters:  # type: ignore[attr-defined]
                 self._locks.pop(key, None)
+            observe.finish(inc, outcome, time.perf_counter() - started, len(replies), self.observers)
 
     async def _handle(self, inc: Incoming) -> list[Reply]:
         if len(inc.text or "") > MAX_TEXT:
@@ -152,6 +161,7 @@ async def route(ctx: Context) -> list[Reply] | Reply | None:
             return Reply("这个按钮已失效，请重新打开相关页面。", toast=True)
         if not _allowed(spec.roles, ctx.user):
             return Reply(NO_RIGHT, toast=True)
+        observe.mark(spec.func)
         result = await spec.func(ctx)
         return await send_privately(ctx, as_list(result)) if spec.confidential and not inc.is_private else result
 
@@ -169,6 +179,7 @@ async def route(ctx: Context) -> list[Reply] | Reply | None:
         if ctx.user is not None and not _allowed(spec.roles, ctx.user):
             return Reply(NO_RIGHT)
         ctx.args = args
+        observe.mark(spec.func)
         result = as_list(await spec.func(ctx))
         if spec.audit and ctx.user is not None:
             await audit.record(ctx, spec.name, result)
@@ -180,6 +191,7 @@ async def route(ctx: Context) -> list[Reply] | Reply | None:
     if ctx.dialog is not None and ctx.dialog.chat_id == inc.chat_id:
         flow_handler = registry.FLOWS.get(ctx.dialog.flow)
         if flow_handler is not None:
+            observe.mark(flow_handler)
             return await flow_handler(ctx)
         await ctx.clear_dialog()
 
@@ -191,6 +203,7 @@ async def route(ctx: Context) -> list[Reply] | Reply | None:
         if spec.where in ("any", chat_kind):
             result = await spec.func(ctx)
             if result is not None:
+                observe.mark(spec.func)
                 return result
     if inc.is_private:
         return Reply("我没能理解这条消息。发送 /help 查看您可以使用的命令。")
