@@ -101,7 +101,7 @@ async def _already(ctx: Context, a: PowerAnomaly) -> Reply | None:
     return Reply(f"已说明原因：{r.label}，预计 {r.until:%m-%d} 前恢复。" if r else STALE, toast=True)
 
 
-@callback("pw")
+@callback("pw", confidential=True)
 async def on_power_button(ctx: Context):
     """pw:r:ID (choose a reason), pw:rc:ID:CODE, pw:ru:ID:CODE:DAYS (expected end), pw:a:ID (appeal)."""
     parts = ctx.parts
