@@ -7,6 +7,8 @@ import importlib
 import logging
 import sys
 
+from pydantic import SecretStr
+
 from .settings import Settings, get_settings
 
 # Each area adds its own subcommands through a register(subparsers) function.
@@ -132,7 +134,9 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:  # pydantic validation of PANDENG_* variables
         print(f"配置有误：{exc}", file=sys.stderr)
         return 2
-    secrets = tuple(s.get_secret_value() for s in (settings.bot_token, settings.webhook_secret) if s is not None)
+    # Every SecretStr setting (bot token, webhook secret, any WeCom secret added later) is redacted literally.
+    secrets = tuple(v.get_secret_value() for v in (getattr(settings, n) for n in type(settings).model_fields)
+                    if isinstance(v, SecretStr))
     configure(logging.DEBUG if args.verbose else settings.log_level, json_lines=settings.log_json, secrets=secrets)
     try:
         return int(args.func(args, settings) or 0)

@@ -23,6 +23,7 @@ from storage.text_safety import clean_text
 MAX_FILE_BYTES = 2 * 1024 * 1024
 MAX_TEXT_CHARS = 500_000  # an 80-measure handbook is ~60,000 characters
 MAX_CLAUSE_CHARS = 20_000
+CLAUSE_BATCH = 200
 
 
 @dataclass
@@ -84,10 +85,16 @@ async def import_bytes(session: AsyncSession, data: bytes, file_name: str, *, us
         window=parsed.window.to_dict() if parsed.window else None, source_text=text,
         version=(old.version + 1) if old else 1, current=True, imported_by_id=user_id, imported_at=now,
     )
-    doc.clauses = [PolicyClause(seq=i, label=c.label[:80], title=c.title[:200] or None, context=c.context or None,
-                                text=c.text, audience=c.audience.to_dict()) for i, c in enumerate(parsed.clauses)]
+    doc.clauses = []
     session.add(doc)
     await session.flush()
+    # Building and flushing thousands of rows at once keeps the event loop busy for seconds: batches let others in.
+    for start in range(0, len(parsed.clauses), CLAUSE_BATCH):
+        doc.clauses.extend(PolicyClause(seq=i, label=c.label[:80], title=c.title[:200] or None, context=c.context or None,
+                                        text=c.text, audience=c.audience.to_dict())
+                           for i, c in enumerate(parsed.clauses[start:start + CLAUSE_BATCH], start))
+        await session.flush()
+        await asyncio.sleep(0)
     if old is not None:
         old.current = False
         old.replaced_by_id = doc.id
