@@ -64,7 +64,8 @@ def _weekly(args, settings) -> int:
             return None, f"无法识别：{'、'.join(parsed.errors)}"
         dimension = parsed.dimension if parsed.dimension in ("unit", "category") else "county"
         data, count = await export_ledger(session, parsed.scope(), parsed.period, today, dimension=dimension, fmt=fmt,
-                                          title=f"问题诉求台账（周快报 {today:%Y-%m-%d}）", generated=now, tz=settings.timezone)
+                                          title=f"问题诉求台账（周快报 {today:%Y-%m-%d}）", generated=now, tz=settings.timezone,
+                                          weekly=True)
         if fmt == "xlsx":  # 周快报 also carries the week's power anomalies and the reasons given
             from bot.cli_power import add_week_power
 

@@ -1,2 +1,2 @@
 """Imports every capability module so its commands, buttons and flows register themselves."""
-from . import admin, appeals, audit, calendar, common, policy, power, reminders, stats, supply  # noqa: F401
+from . import admin, appeals, audit, calendar, common, export_cmd, policy, power, reminders, stats, supply  # noqa: F401

@@ -117,22 +117,6 @@ async def overdue(ctx: Context) -> Reply:
     return Reply("\n".join(lines))
 
 
-@command("export", "导出诉求台账（Excel，可加 csv）", roles=STAFF, confidential=True, audit=True)
-async def export(ctx: Context) -> Reply:
-    """The ledger as .xlsx (one sheet per county or unit plus a summary) or CSV."""
-    from storage.reports_ledger import export_ledger
-
-    args, err = await _args(ctx)
-    if err:
-        return err
-    fmt = "csv" if args.csv else "xlsx"
-    dimension = args.dimension if args.dimension in ("unit", "category") else "county"
-    data, count = await export_ledger(ctx.session, args.scope(), args.period, ctx.today, dimension=dimension, fmt=fmt,
-                                      title=f"{_scope_label(args)}问题诉求台账", generated=ctx.now, tz=ctx.settings.timezone)
-    name = f"诉求台账_{_scope_label(args)}_{ctx.today:%Y%m%d}.{fmt}"
-    return Reply(f"已导出台账：{count} 条诉求。", document=OutFile(name, data))
-
-
 @command("chart", "统计图表（类别按月、县区比率、供需漏斗）", roles=STAFF, confidential=True)
 async def chart(ctx: Context) -> list[Reply]:
     """Three PNG charts for the scope and period (default: the last six months)."""
@@ -148,10 +132,20 @@ async def chart(ctx: Context) -> list[Reply]:
     rates = [(n, f.finish_rate, f.on_time_rate, f.satisfaction_rate) for n, f in b.groups if f.received]
     fun = await funnel(ctx.session, period, args.county.id if args.county else None, tz=tz)
     label = f"{_scope_label(args)} {period.label}"
+    # The title names scope, period and the day drawn; the file name adds the user, so charts never overwrite.
+    stamp = f"{_scope_label(args)}·{period.label}·{ctx.today:%Y-%m-%d}"
+    tag = f"{_scope_label(args)}_{ctx.today:%Y%m%d}_{ctx.user.id}"
+
+    def titled(base: str) -> str:
+        return f"{base}\n{stamp}"
+
     return [
-        Reply(f"{label}：各类别诉求按月分布", photo=OutFile("category_month.png", charts.to_png(charts.category_month_chart(months, counts)))),
-        Reply(f"{label}：各县区办结率、按期办结率、满意率", photo=OutFile("county_rates.png", charts.to_png(charts.rates_chart(rates)))),
-        Reply(f"{label}：供需对接转化漏斗", photo=OutFile("funnel.png", charts.to_png(charts.funnel_chart(fun.stages(), fun.amount_wan)))),
+        Reply(f"{label}：各类别诉求按月分布", photo=OutFile(f"类别按月_{tag}.png", charts.to_png(
+            charts.category_month_chart(months, counts, title=titled("各类别诉求按月分布"))))),
+        Reply(f"{label}：各县区办结率、按期办结率、满意率", photo=OutFile(f"县区比率_{tag}.png", charts.to_png(
+            charts.rates_chart(rates, title=titled("各县区办结率、按期办结率与满意率"))))),
+        Reply(f"{label}：供需对接转化漏斗", photo=OutFile(f"供需漏斗_{tag}.png", charts.to_png(
+            charts.funnel_chart(fun.stages(), fun.amount_wan, title=titled("供需对接转化漏斗"))))),
     ]
 
 

@@ -19,6 +19,8 @@ from .cell_safety import csv_cell, set_xlsx_cell
 from .models import STATUS_NAMES, Appeal, AppealEvent, AppealStatus, User
 from .reports_labels import DIMENSIONS, FIGURES, UNASSIGNED
 from .reports_period import TZ, Period, all_time
+from .figures import WeekFigures, week_figures
+from .reports_print import PRINT_SHEET, add_print_sheet, box_cells, office_layout
 from .reports_stats import Breakdown, Scope, breakdown, group_key, is_overdue, on_time, overdue_workdays
 
 OUTCOME_NAMES = {"resolved": "解决办结", "explained": "解释说明"}
@@ -33,7 +35,7 @@ COLUMNS: tuple[tuple[str, int], ...] = (
     ("责任单位", 28), ("是否会商", 9), ("提交时间", 17), ("分派时间", 17), ("完成时限", 12), ("延期申请", 10),
     ("延期天数", 9), ("延期理由", 24), ("办结方式", 10), ("办理结果", 36), ("解释说明", 36), ("办结时间", 17),
     ("是否按期办结", 12), ("满意度", 9), ("重办次数", 9), ("销号时间", 17), ("是否逾期", 9), ("逾期工作日", 10),
-    ("最新进展", 36), ("最新进展时间", 17), ("重复诉求（原编号）", 14),
+    ("最新进展", 36), ("最新进展时间", 17), ("重复诉求（原编号）", 14), ("企业不满意（次数及原因）", 30),
 )
 HEADERS = tuple(h for h, _ in COLUMNS)
 SUMMARY_KEYS = ("received", "finished", "finish_rate", "on_time_rate", "satisfaction_rate", "explained_share",
@@ -71,10 +73,13 @@ async def ledger_rows(session: AsyncSession, scope: Scope, period: Period | None
     ids = [a.id for a in appeals]
     cadres = {u.id: u.name for u in (await session.scalars(select(User).where(User.id.in_({a.cadre_id for a in appeals})))).unique()} if ids else {}
     latest: dict[int, AppealEvent] = {}
+    unhappy: dict[int, list[str]] = {}
     for chunk in (ids[i:i + 500] for i in range(0, len(ids), 500)):
         events = await session.scalars(select(AppealEvent).where(AppealEvent.appeal_id.in_(chunk)).order_by(AppealEvent.at, AppealEvent.id))
         for ev in events:
             latest[ev.appeal_id] = ev
+            if ev.action in ("redo", "dispute") and ev.note:
+                unhappy.setdefault(ev.appeal_id, []).append(ev.note)
     rows = []
     for a in appeals:
         ev = latest.get(a.id)
@@ -94,6 +99,7 @@ async def ledger_rows(session: AsyncSession, scope: Scope, period: Period | None
             a.explanation or "", _local(a.finished_at, tz), _yes(on_time(a, tz)), a.satisfaction or "", a.redo_count or 0,
             _local(a.closed_at, tz), _yes(overdue), overdue_workdays(a, today) if overdue else None, note,
             _local(ev.at, tz) if ev else None, a.duplicate_of_id,
+            (f"{a.dissatisfied_count} 次：" + "；".join(unhappy.get(a.id, []))) if a.dissatisfied_count else "",
         ]
         rows.append(LedgerRow(a, cadres.get(a.cadre_id, ""), note, ev.at if ev else None, values))
     return rows
@@ -142,6 +148,8 @@ def _write_table(ws, headers: Sequence[str], rows: Sequence[Sequence[Any]], *, s
         widest = max([_display_width(h)] + [_display_width(v[col - 1]) for v in rows])
         cap = max_widths[col - 1] if max_widths else 40
         ws.column_dimensions[get_column_letter(col)].width = max(6, min(widest, cap) + 2)
+    box_cells(ws, start_row, start_row + len(rows), len(headers))
+    office_layout(ws, header_row=start_row)
 
 
 def summary_table(b: Breakdown) -> tuple[list[str], list[list[Any]]]:
@@ -156,7 +164,8 @@ def summary_table(b: Breakdown) -> tuple[list[str], list[list[Any]]]:
     return headers, rows
 
 
-def build_workbook(rows: list[LedgerRow], b: Breakdown, *, title: str, generated: datetime, tz: str = TZ) -> bytes:
+def build_workbook(rows: list[LedgerRow], b: Breakdown, *, title: str, generated: datetime, tz: str = TZ,
+                   week: WeekFigures | None = None) -> bytes:
     """The ledger workbook: a 汇总 sheet, then one sheet per county or unit (b.dimension)."""
     wb = Workbook()
     ws = wb.active
@@ -171,6 +180,11 @@ def build_workbook(rows: list[LedgerRow], b: Breakdown, *, title: str, generated
         for c, k in enumerate(SUMMARY_KEYS, 2):
             if k.endswith("_rate") or k.endswith("_share"):
                 ws.cell(row=r, column=c).number_format = "0.0%"
+    if week is not None:  # 周快报: the week beside the cumulative table above
+        at = 5 + len(table) + 1
+        ws.cell(row=at, column=1, value="本周情况").font = BOLD
+        for i, line in enumerate(week.lines(), 1):
+            ws.cell(row=at + i, column=1, value=line)
     dimension = b.dimension or "county"
     units = {u.id: u for a in (r.appeal for r in rows) for u in (a.county, a.unit) if u is not None}
     groups: dict[str, list[LedgerRow]] = {}
@@ -183,6 +197,9 @@ def build_workbook(rows: list[LedgerRow], b: Breakdown, *, title: str, generated
     if not groups:
         sheet = wb.create_sheet(_sheet_title("台账", used))
         _write_table(sheet, HEADERS, [], max_widths=[w for _, w in COLUMNS])
+    add_print_sheet(wb, HEADERS, [r.values for r in rows], title=title,
+                    subtitle=f"统计期间：{b.period.label}　　生成时间：{_local(generated, tz):%Y-%m-%d %H:%M}　　共 {len(rows)} 件")
+    used.add(PRINT_SHEET.lower())
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
@@ -200,12 +217,15 @@ def build_csv(rows: list[LedgerRow]) -> bytes:
 
 async def export_ledger(session: AsyncSession, scope: Scope, period: Period | None, today: date, *,
                         dimension: str = "county", fmt: str = "xlsx", title: str = "问题诉求台账",
-                        generated: datetime, tz: str = TZ) -> tuple[bytes, int]:
-    """The ledger file bytes and its row count."""
+                        generated: datetime, tz: str = TZ, keep=None, weekly: bool = False) -> tuple[bytes, int]:
+    """The ledger file bytes and its row count; `keep` narrows the rows (the /ledger filters)."""
     rows = await ledger_rows(session, scope, period, today, tz)
+    if keep is not None:
+        rows = [r for r in rows if keep(r.appeal)]
     if fmt == "csv":
         return build_csv(rows), len(rows)
     b = await breakdown(session, scope, period, today, dimension, tz)
-    return build_workbook(rows, b, title=title, generated=generated, tz=tz), len(rows)
+    week = await week_figures(session, today, scope.where(), tz) if weekly else None
+    return build_workbook(rows, b, title=title, generated=generated, tz=tz, week=week), len(rows)
 
 

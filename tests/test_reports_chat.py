@@ -49,10 +49,10 @@ async def test_export_in_chat(demo):
     replies = await chat.send(u["王建国"], "/export 2026-03")
     doc = replies[0].document
     assert doc.filename.endswith(".xlsx") and "7 条" in replies[0].text
-    assert load_workbook(io.BytesIO(doc.content)).sheetnames == ["汇总", "任城区", "邹城市"]
+    assert load_workbook(io.BytesIO(doc.content)).sheetnames == ["汇总", "任城区", "邹城市", "台账（打印版）"]
     replies = await chat.send(u["李卫东"], "/export 2026-03")
     wb = load_workbook(io.BytesIO(replies[0].document.content))
-    assert wb.sheetnames == ["汇总", "任城区"] and wb["任城区"].max_row == 1 + 5
+    assert wb.sheetnames == ["汇总", "任城区", "台账（打印版）"] and wb["任城区"].max_row == 1 + 5
     replies = await chat.send(u["王建国"], "/export csv 金融")
     assert replies[0].document.filename.endswith(".csv") and replies[0].document.content.startswith(b"\xef\xbb\xbf")
     assert replies[0].document.content.decode("utf-8-sig").count("\n") == 1 + 5  # a1 a2 a5 a7 and the duplicate a9
@@ -62,7 +62,11 @@ async def test_export_in_chat(demo):
 async def test_chart_in_chat(demo):
     chat, u, _ = await _chat(demo)
     replies = await chat.send(u["王建国"], "/chart 2026Q1")
-    assert [r.photo.filename for r in replies] == ["category_month.png", "county_rates.png", "funnel.png"]
+    names = [r.photo.filename for r in replies]
+    assert [n.split("_")[0] for n in names] == ["类别按月", "县区比率", "供需漏斗"]
+    # A reviewer's charts of the same day never take the admin's file names (issue 15).
+    theirs = [r.photo.filename for r in await chat.send(u["李卫东"], "/chart 2026Q1")]
+    assert not set(names) & set(theirs) and all("任城区" in n for n in theirs) and all("全市" in n for n in names)
     assert all(r.photo.content.startswith(b"\x89PNG") for r in replies)
     assert "无权" in text_of(await chat.send(u["张伟"], "/chart"))
 

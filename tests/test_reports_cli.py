@@ -47,7 +47,7 @@ def test_cli_stats_and_weekly(tmp_path, sqlite_template, capsys):
     args = _parser().parse_args(["report", "weekly", "--out", str(out_file), "--period", "2026Q1"])
     assert args.func(args, settings) == 0
     wb = load_workbook(io.BytesIO(out_file.read_bytes()))
-    assert wb.sheetnames == ["汇总", "任城区", "邹城市"]
+    assert wb.sheetnames == ["汇总", "任城区", "邹城市", "台账（打印版）"]
     assert wb["任城区"].max_row - 1 + wb["邹城市"].max_row - 1 == 9
     args = _parser().parse_args(["report", "stats", "--county", "火星"])
     assert args.func(args, settings) == 2

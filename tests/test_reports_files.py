@@ -30,7 +30,7 @@ async def test_workbook_matches_database(demo):
         march = list((await s.scalars(select(Appeal).where(Appeal.id.in_([ids[k] for k in ("a1", "a2", "a3", "a4", "a5", "a6", "a9")])))).unique())
     assert count == 7  # a1..a6 and the duplicate a9 (listed, marked, not counted in figures)
     wb = load_workbook(io.BytesIO(data))
-    assert wb.sheetnames == ["汇总", "任城区", "邹城市"]
+    assert wb.sheetnames == ["汇总", "任城区", "邹城市", "台账（打印版）"]
     for name in ("任城区", "邹城市"):
         ws = wb[name]
         assert [c.value for c in ws[1]] == list(HEADERS)
@@ -65,7 +65,7 @@ async def test_workbook_by_unit_and_csv(demo):
         data, _ = await export_ledger(s, Scope(), MARCH, TODAY, dimension="unit", generated=NOW)
         csv_bytes, n = await export_ledger(s, Scope(), MARCH, TODAY, fmt="csv", generated=NOW)
     wb = load_workbook(io.BytesIO(data))
-    assert wb.sheetnames == ["汇总", "金融要素保障组", "土地要素保障组", "能源要素保障组", "未分派"]
+    assert wb.sheetnames == ["汇总", "金融要素保障组", "土地要素保障组", "能源要素保障组", "未分派", "台账（打印版）"]
     assert wb["金融要素保障组"].max_row == 1 + 3
     assert csv_bytes.startswith(b"\xef\xbb\xbf")
     lines = csv_bytes.decode("utf-8-sig").splitlines()

@@ -43,9 +43,13 @@ async def test_xlsx_has_no_formula_and_keeps_the_text(demo):
     assert sheets and not any("<f>" in x or "<f " in x for x in sheets)
     wb = load_workbook(io.BytesIO(data))
     col = HEADERS.index("诉求内容") + 1
-    seen = {ws.cell(r, col).value for ws in wb.worksheets[1:] for r in range(2, ws.max_row + 1)}
+    full = [ws for ws in wb.worksheets[1:] if ws.title != "台账（打印版）"]  # the print sheet has its own columns
+    seen = {ws.cell(r, col).value for ws in full for r in range(2, ws.max_row + 1)}
     assert set(EVIL) <= seen  # shown exactly as typed, as text
-    assert all(ws.cell(r, col).data_type == "s" for ws in wb.worksheets[1:] for r in range(2, ws.max_row + 1))
+    assert all(ws.cell(r, col).data_type == "s" for ws in full for r in range(2, ws.max_row + 1))
+    printed = wb["台账（打印版）"]
+    assert set(EVIL) <= {printed.cell(r, 6).value for r in range(4, printed.max_row + 1)}
+    assert all(printed.cell(r, 6).data_type == "s" for r in range(4, printed.max_row + 1))
 
 
 async def test_csv_cells_are_prefixed(demo):

@@ -10,6 +10,7 @@ from nlp.clip import clip
 from handlers.ids import BAD_ID, looks_like_id, parse_id
 from handlers.registry import callback, command
 from handlers.types import Button, Reply
+from storage.figures import overdue_clause
 from storage.models import Appeal, AppealStatus, CadreEnterprise, OrgUnit, Role, STATUS_NAMES, UnitKind
 from storage.models.appeals import CATEGORIES, CLOCK_RUNNING
 
@@ -100,7 +101,7 @@ def _strict(raw: str) -> int:
     return value
 
 
-async def parse_filters(ctx: Context, args: str) -> Filters | str:
+async def parse_filters(ctx: Context, args: str, help_text: str = LEDGER_HELP) -> Filters | str:
     """Filters from '/ledger 任城区 金融 超期'; an unknown word gives a Chinese error message."""
     f = Filters()
     units = list(await ctx.session.scalars(select(OrgUnit).where(OrgUnit.kind != UnitKind.CITY_OFFICE)))
@@ -116,7 +117,7 @@ async def parse_filters(ctx: Context, args: str) -> Filters | str:
         else:
             unit = next((u for u in units if word in unit_aliases(u) or (len(word) >= 2 and u.name.startswith(word))), None)
             if unit is None:
-                return f"无法识别筛选条件“{word}”。\n{LEDGER_HELP}"
+                return f"无法识别筛选条件“{word}”。\n{help_text}"
             if unit.kind == UnitKind.COUNTY:
                 f.county = unit.id
             else:
@@ -208,14 +209,31 @@ async def ledger_list(ctx: Context, f: Filters, page: int = 0, edit: bool = Fals
     if f.category is not None:
         stmt = stmt.where(Appeal.category == CATEGORIES[f.category])
     if f.overdue:
-        stmt = stmt.where(Appeal.status.in_(list(CLOCK_RUNNING)), Appeal.deadline < ctx.today)
+        stmt = stmt.where(overdue_clause(ctx.today))
     if f.urgency:
         stmt = stmt.where(Appeal.urgency == f.urgency)
-    late = stmt.where(Appeal.status.in_(list(CLOCK_RUNNING)), Appeal.deadline < ctx.today)
+    late = stmt.where(overdue_clause(ctx.today))
     n_late = await ctx.session.scalar(select(func.count()).select_from(late.subquery()))
     stmt = _order_by_deadline(stmt) if f.overdue else stmt.order_by(Appeal.id.desc())
     title = f"诉求台账｜在办超期 {n_late} 条" if n_late else "诉求台账"
     return await _page(ctx, stmt, title, page, "l" + f.encode(), "没有符合条件的诉求。", edit=edit)
+
+
+def keeps(f: Filters, today):
+    """The same filters as a test on a loaded appeal (for the export)."""
+    from storage.figures import is_overdue
+
+    def keep(a: Appeal) -> bool:
+        return ((not f.county or a.county_id == f.county) and (not f.unit or a.unit_id == f.unit)
+                and (not f.statuses or a.status in {str(STATUS_LIST[i]) for i in f.statuses})
+                and (f.category is None or a.category == CATEGORIES[f.category])
+                and (not f.overdue or is_overdue(a, today)) and (not f.urgency or a.urgency == f.urgency))
+    return keep
+
+
+def restrict(ctx: Context, f: Filters) -> str | None:
+    """Reviewers see only their own county (shared with /export)."""
+    return _restrict(ctx, f)
 
 
 def _restrict(ctx: Context, f: Filters) -> str | None:

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.figures import is_overdue, week_of
 from storage.models import Appeal, AppealStatus, Role, User
 from storage.models.appeals import CLOCK_RUNNING, OPEN_STATUSES
 from storage.models.reminders import SchedulerRun
@@ -85,13 +86,15 @@ def city_text(user: User, appeals: list[Appeal], today: date, tz: ZoneInfo) -> s
     open_ = [a for a in appeals if a.status in OPEN_STATUSES]
     by_status = Counter(a.status for a in open_)
     running = [a for a in open_ if a.status in CLOCK_RUNNING and a.deadline is not None]
-    overdue = [a for a in running if a.deadline < today]
+    overdue = [a for a in running if is_overdue(a, today)]  # storage.figures: the definition /stats uses
     long_overdue = [a for a in overdue if workdays_between(a.deadline, today) > L.ADMIN_LIST_AFTER_DAYS]
     week_end = today + timedelta(days=6 - today.weekday())
     due_this_week = [a for a in running if today <= a.deadline <= week_end]
-    since = today - timedelta(days=7)
-    new = [a for a in appeals if a.created_at.astimezone(tz).date() >= since]
-    finished = [a for a in appeals if a.finished_at and a.finished_at.astimezone(tz).date() >= since]
+    week = week_of(today)
+    rows = [a for a in appeals if a.duplicate_of_id is None]
+    new = [a for a in rows if week.contains(a.created_at.astimezone(tz).date())]
+    finished = [a for a in rows if a.finished_at and a.outcome in ("resolved", "explained")
+                and week.contains(a.finished_at.astimezone(tz).date())]
     on_time = [a for a in finished if a.deadline and a.finished_at.astimezone(tz).date() <= a.deadline]
     waiting = sum(1 for a in appeals if a.status in (AppealStatus.RESOLVED, AppealStatus.EXPLAINED))
     states = "，".join(f"{status_name(s)} {by_status[s]}" for s in AppealStatus if by_status.get(s))
@@ -99,7 +102,7 @@ def city_text(user: User, appeals: list[Appeal], today: date, tz: ZoneInfo) -> s
         f"【一周一调度·全市汇总】{user.name}您好，{today.isoformat()}",
         f"未办结诉求 {len(open_)} 件" + (f"：{states}" if states else "") + "。",
         f"办理中已超期 {len(overdue)} 件（其中超期超过 {L.ADMIN_LIST_AFTER_DAYS} 个工作日 {len(long_overdue)} 件），本周到期 {len(due_this_week)} 件。",
-        f"近 7 天新增 {len(new)} 件，办结 {len(finished)} 件（按期 {len(on_time)} 件），待企业评价 {waiting} 件。",
+        f"近 7 天（{week.label}）新增 {len(new)} 件，办结 {len(finished)} 件（按期 {len(on_time)} 件），待企业评价 {waiting} 件。",
     ]
     lines = []
     if long_overdue:
@@ -121,8 +124,9 @@ async def queue_weekly_dispatch(session: AsyncSession, now: datetime, settings) 
     run_key = f"digest:{monday.isoformat()}"
     if await session.get(SchedulerRun, run_key) is not None:
         return 0
-    appeals = list((await session.scalars(
-        select(Appeal).where(Appeal.status != AppealStatus.CLOSED).order_by(Appeal.id))).unique())
+    # Every appeal: the city summary counts the week's new and finished ones even when already closed.
+    every = list((await session.scalars(select(Appeal).order_by(Appeal.id))).unique())
+    appeals = [a for a in every if a.status != AppealStatus.CLOSED]
     people = await load_people(session)
     by_unit: dict[int, list[Appeal]] = defaultdict(list)
     by_county: dict[int, list[Appeal]] = defaultdict(list)
@@ -139,7 +143,7 @@ async def queue_weekly_dispatch(session: AsyncSession, now: datetime, settings) 
         if u.mute_weekly:
             continue
         if u.role == Role.ADMIN:
-            messages.append((u, city_text(u, appeals, today, tz)))
+            messages.append((u, city_text(u, every, today, tz)))
         elif u.role == Role.HANDLER and by_unit.get(u.unit_id):
             messages.append((u, unit_text(u, u.unit.name if u.unit else "本单位", by_unit[u.unit_id], today)))
         elif u.role == Role.REVIEWER and by_county.get(u.county_id):

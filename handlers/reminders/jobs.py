@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..types import Button
+from storage.figures import overdue_clause
 from storage.models import Appeal, AppealEvent, AppealStatus, Role, User
 from storage.models.appeals import CLOCK_RUNNING
 from storage.models.reminders import ReminderLog
@@ -159,8 +160,7 @@ async def overdue_list(session: AsyncSession, today: date, *, min_days: int = 1,
     `min_days=ADMIN_LIST_AFTER_DAYS + 1` (or `admin_overdue_list`) for the admins' overdue list only;
     `county_id` / `unit_id` narrow the list for a reviewer or a unit.
     """
-    stmt = select(Appeal).where(Appeal.status.in_(list(CLOCK_RUNNING)), Appeal.deadline.is_not(None),
-                                Appeal.deadline < today)
+    stmt = select(Appeal).where(overdue_clause(today))  # the shared definition (storage.figures)
     if county_id is not None:
         stmt = stmt.where(Appeal.county_id == county_id)
     if unit_id is not None:
