@@ -49,7 +49,7 @@ def _demo(args, settings: Settings) -> int:
         db = Database(settings.database_url)
         try:
             await db.upgrade()
-            return await seed_everything(db)
+            return await seed_everything(db, history=settings.demo_history)
         finally:
             await db.dispose()
 

@@ -199,7 +199,7 @@ async def run_console(settings, *, demo: bool = False, role: str = "cadre", stdi
     try:
         await db.upgrade()
         if demo:
-            await seed_everything(db)
+            await seed_everything(db, history=settings.demo_history)
         console = Console(db, Dispatcher(db, settings, ports=console_ports(settings)), out=out)
         async with db.session() as s:
             console.last_outbox_id = await s.scalar(select(Outbox.id).order_by(Outbox.id.desc()).limit(1)) or 0

@@ -43,6 +43,10 @@ class Settings(BaseSettings):
     # Reminders and the weekly dispatch go out at this local hour on working days.
     reminder_hour: int = 9
 
+    # `pandeng demo` / `console --demo` add six months of fictional appeals, posts and deals (off: the
+    # directory alone, appeal numbers start at #1 — what the console walk-through tests expect).
+    demo_history: bool = True
+
     # Power-use monitoring (日监测): a working day this far below the enterprise's baseline is a sharp drop,
     # `power_decline_days` working days in a row this far below a decline, this fraction of it a stop.
     power_drop: float = 0.30

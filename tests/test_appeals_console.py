@@ -18,7 +18,8 @@ def console(url: str, lines: list[str], cwd: Path, *args: str) -> str:
     """Run `pandeng console ARGS` on the database URL with stdin lines; return stdout (asserting exit 0)."""
     exe = Path(sys.executable).parent / "pandeng"
     cmd = [str(exe)] if exe.exists() else [sys.executable, "-m", "bot.cli"]
-    env = {**os.environ, "PANDENG_DATABASE_URL": url}
+    # The demo's six months of history would renumber the appeals these walk-throughs count on.
+    env = {**os.environ, "PANDENG_DATABASE_URL": url, "PANDENG_DEMO_HISTORY": "0"}
     out = subprocess.run([*cmd, "console", *args], input="\n".join(lines) + "\n", capture_output=True, text=True,
                          cwd=cwd, env=env, timeout=120)
     assert out.returncode == 0, out.stderr[-3000:]
