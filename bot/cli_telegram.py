@@ -63,42 +63,10 @@ def _webhook(args, settings) -> int:
 
 
 def _outbox(args, settings) -> int:
-    """Count outbox notifications by status."""
-    from sqlalchemy import func, select
+    """Outbox counts by status, retries in progress, the give-up cap; --retry-failed re-queues."""
+    from .outbox_report import outbox_report
 
-    from storage.db import Database
-    from storage.models import Outbox
-
-    async def counts():
-        db = Database(settings.database_url)
-        try:
-            async with db.session() as s:
-                return dict((await s.execute(select(Outbox.status, func.count()).group_by(Outbox.status))).all())
-        finally:
-            await db.dispose()
-
-    async def latest(limit: int):
-        from storage.models import User
-
-        db = Database(settings.database_url)
-        try:
-            async with db.session() as s:
-                stmt = (select(Outbox, User.name).outerjoin(User, User.id == Outbox.user_id)
-                        .order_by(Outbox.id.desc()).limit(limit))
-                return [(row, name or f"群 {row.chat_id}") for row, name in (await s.execute(stmt)).all()][::-1]
-        finally:
-            await db.dispose()
-
-    names = {"pending": "待发送", "sent": "已发送", "failed": "发送失败", "blocked": "用户已屏蔽",
-             "undeliverable": "未绑定账号"}
-    result = asyncio.run(counts())
-    for key, label in names.items():
-        print(f"{label}：{result.get(key, 0)}")
-    if args.list:
-        for row, name in asyncio.run(latest(args.list)):
-            first_line = row.text.splitlines()[0] if row.text else ""
-            print(f"#{row.id} [{names.get(row.status, row.status)}] → {name}：{first_line[:60]}")
-    return 0
+    return outbox_report(args, settings)
 
 
 def register(sub) -> None:
@@ -121,6 +89,7 @@ def register(sub) -> None:
 
     o = sub.add_parser("outbox", help="查看通知发送队列")
     o.add_argument("--list", type=int, nargs="?", const=20, default=0, metavar="N", help="列出最近 N 条通知（默认 20）")
+    o.add_argument("--retry-failed", action="store_true", help="把“发送失败”的通知重新排队（Bot API 恢复后使用）")
     o.set_defaults(func=_outbox)
 
 

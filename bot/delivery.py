@@ -24,6 +24,10 @@ class TransientError(SendError):
     """5xx or network trouble: back off and retry."""
 
 
+class SendTimeout(TransientError):
+    """No answer in time: the message may or may not have arrived (a retry may show it twice)."""
+
+
 class PermanentError(SendError):
     """The request itself is wrong; retrying will not help."""
 

@@ -11,7 +11,7 @@ import os
 import socket
 from dataclasses import dataclass
 from typing import Any
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import and_, exists, false, or_, select, true, update
 from sqlalchemy.orm import aliased, undefer
@@ -19,7 +19,10 @@ from sqlalchemy.orm import aliased, undefer
 from storage.db import Database
 from storage.models import Outbox, OutboxStatus, PlatformAccount, User, utcnow
 
-from .delivery import BlockedByUser, Deliverer, PermanentError, RetryLater, TransientError
+from .outbox_order import BEHIND, in_chat_order
+from .delivery import BlockedByUser, Deliverer, PermanentError, RetryLater, SendTimeout, TransientError
+
+GIVE_UP_AFTER_S = 72 * 3600  # a transient failure is retried for three days, then the row is `failed`
 
 log = logging.getLogger(__name__)
 
@@ -36,13 +39,15 @@ class Job:
     attempts: int
     blocked: bool
     photo: bytes | None = None  # a PNG: sent as a photo with the text as caption where the platform can
+    created_at: datetime | None = None
+    held_others: bool = True  # another row may wait for this one (cleared when none can)
 
 
 class OutboxSender:
     """Claims pending rows, sends them, marks them; safe with several workers on PostgreSQL."""
 
     def __init__(self, db: Database, transport: Deliverer | Any, *, batch: int = 20, lease_s: float = 120.0,
-                 max_attempts: int = 8, backoff_base_s: float = 2.0, backoff_max_s: float = 600.0,
+                 give_up_after_s: float = GIVE_UP_AFTER_S, backoff_base_s: float = 2.0, backoff_max_s: float = 300.0,
                  max_429_waits: int = 5, idle_s: float = 1.0, clock=utcnow, sleep=asyncio.sleep,
                  name: str | None = None) -> None:
         self.db = db
@@ -56,7 +61,10 @@ class OutboxSender:
         self.groups = bool(getattr(transport, "groups", self.platform == "telegram"))
         self.batch = batch
         self.lease = timedelta(seconds=lease_s)
-        self.max_attempts = max_attempts
+        # Outages are retried however long they last (backoff capped at backoff_max_s, and every
+        # waiting row is tried again at the first success); only rows older than this give up.
+        self.give_up_after = timedelta(seconds=give_up_after_s)
+        self._outage = False  # a transient failure was seen since the last successful send
         self.backoff_base_s = backoff_base_s
         self.backoff_max_s = backoff_max_s
         self.max_429_waits = max_429_waits
@@ -64,7 +72,7 @@ class OutboxSender:
         self.clock = clock
         self.sleep = sleep
         self.name = name or f"{socket.gethostname()}:{os.getpid()}"
-        self.stats = {"sent": 0, "retried": 0, "blocked": 0, "failed": 0, "waited_429_s": 0.0}
+        self.stats = {"sent": 0, "retried": 0, "blocked": 0, "failed": 0, "timeouts": 0, "waited_429_s": 0.0}
         self.wake = asyncio.Event()  # set to deliver at once instead of after idle_s
 
     async def run(self, stop: asyncio.Event) -> None:
@@ -85,12 +93,26 @@ class OutboxSender:
 
     async def run_once(self, stop: asyncio.Event | None = None) -> int:
         """Claim one batch and deliver it; returns how many rows were handled."""
-        jobs = await self.claim()
+        jobs = await in_chat_order(self.db, await self.claim(), self.clock())
+        stalled: set = set()  # chats whose earlier row must wait: their later rows wait with it
+        blocked: set = set()
+        held: list[int] = []
         for i, job in enumerate(jobs):
             if stop is not None and stop.is_set():
-                await self._release([j.id for j in jobs[i:]])
+                await self._release(held + [j.id for j in jobs[i:]])
                 return i
-            await self.deliver(job)
+            target = (job.user_id, job.target)
+            if target in stalled:
+                held.append(job.id)
+                continue
+            if target in blocked:
+                job.blocked = True  # the same batch's earlier row just learned it: do not send again
+            status = await self.deliver(job)
+            if status == OutboxStatus.PENDING:
+                stalled.add(target)
+            elif status == OutboxStatus.BLOCKED:
+                blocked.add(target)
+        await self._release(held)
         return len(jobs)
 
     async def claim(self) -> list[Job]:
@@ -128,7 +150,7 @@ class OutboxSender:
                 else:
                     target = external_id if active is not False else None
                 jobs.append(Job(row.id, row.user_id, target, row.text, row.buttons, row.attempts,
-                                bool(blocked) and row.chat_id is None, row.photo))
+                                bool(blocked) and row.chat_id is None, row.photo, row.created_at))
         return jobs
 
     async def _release(self, ids: list[int]) -> None:
@@ -141,6 +163,11 @@ class OutboxSender:
             await s.execute(update(Outbox).where(Outbox.id == job.id).values(claimed_until=None, **values))
             if values.get("status") == OutboxStatus.BLOCKED and job.user_id is not None and not job.blocked:
                 await s.execute(update(User).where(User.id == job.user_id).values(blocked_bot=True))
+            if values.get("status") != OutboxStatus.PENDING and job.held_others:
+                # Rows of the same chat that waited for this one (see outbox_order) are due now.
+                await s.execute(update(Outbox).where(Outbox.status == OutboxStatus.PENDING,
+                                                     Outbox.last_error == f"{BEHIND}{job.id}")
+                                .values(next_attempt_at=self.clock()))
 
     async def _extend(self, job: Job) -> None:
         # A long 429 wait must not let another worker take the row over.
@@ -173,18 +200,48 @@ class OutboxSender:
             self.stats["failed"] += 1
             return OutboxStatus.FAILED
         except (TransientError, RetryLater) as exc:
-            if attempts >= self.max_attempts:
-                await self._finish(job, status=OutboxStatus.FAILED, attempts=attempts, last_error=str(exc)[:500])
+            error = transient_error_text(exc)
+            if isinstance(exc, SendTimeout):
+                self.stats["timeouts"] += 1
+            if job.created_at is not None and self.clock() - job.created_at > self.give_up_after:
+                await self._finish(job, status=OutboxStatus.FAILED, attempts=attempts, last_error=error)
                 self.stats["failed"] += 1
                 return OutboxStatus.FAILED
+            self._outage = True
             delay = exc.seconds if isinstance(exc, RetryLater) else self.backoff(attempts)
-            await self._finish(job, attempts=attempts, last_error=str(exc)[:500],
-                               next_attempt_at=self.clock() + timedelta(seconds=delay))
+            await self._postpone(job, attempts, error, self.clock() + timedelta(seconds=delay))
             self.stats["retried"] += 1
             return OutboxStatus.PENDING
+        # Marked in its own short transaction right after the API's answer: a crash in this window
+        # (or a timeout whose message did arrive) is the one way a notification is sent twice.
         await self._finish(job, status=OutboxStatus.SENT, attempts=attempts, sent_at=self.clock(), last_error=None)
         self.stats["sent"] += 1
+        if self._outage or job.attempts > 0:
+            await self._recovered()
         return OutboxStatus.SENT
+
+    async def _postpone(self, job: Job, attempts: int, error: str, when: datetime) -> None:
+        """Back off one row, and every later row to the same chat with it, so none overtakes it."""
+        async with self.db.session() as s:
+            await s.execute(update(Outbox).where(Outbox.id == job.id)
+                            .values(claimed_until=None, attempts=attempts, last_error=error, next_attempt_at=when))
+            same_chat = (Outbox.user_id == job.user_id) if job.user_id is not None else and_(
+                Outbox.user_id.is_(None), Outbox.chat_id == int(job.target or 0))
+            await s.execute(update(Outbox).where(
+                Outbox.status == OutboxStatus.PENDING, Outbox.id > job.id, same_chat,
+                Outbox.next_attempt_at < when).values(next_attempt_at=when))
+
+    async def _recovered(self) -> None:
+        """The API answers again: every row waiting out a backoff is due now (in id order)."""
+        self._outage = False
+        now = self.clock()
+        async with self.db.session() as s:
+            result = await s.execute(update(Outbox).where(
+                Outbox.status == OutboxStatus.PENDING, Outbox.next_attempt_at > now,
+                or_(Outbox.attempts > 0, Outbox.last_error.like(BEHIND + "%")))
+                .values(next_attempt_at=now))
+        if result.rowcount:
+            log.info("Bot API answers again: %d waiting notifications retried now", result.rowcount)
 
     async def _send(self, job: Job) -> None:
         assert job.target is not None
@@ -213,3 +270,10 @@ class OutboxSender:
 def true_if(flag: bool):
     """A SQL condition that is constant true or false."""
     return true() if flag else false()
+
+
+def transient_error_text(exc: Exception) -> str:
+    """last_error for a retryable failure; timeouts are marked (the message may have arrived)."""
+    if isinstance(exc, SendTimeout):
+        return f"timeout: {exc}"[:500]
+    return str(exc)[:500]

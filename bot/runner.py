@@ -15,8 +15,10 @@ from storage.models import utcnow
 
 from .observability import Metrics
 from .outbox_sender import OutboxSender
+from .polling import SafePoller
+from .replies import ReplyQueue
 from .settings import Settings
-from .telegram_common import TelegramDeliverer, execute, invite_link, menu_commands, plan
+from .telegram_common import TelegramDeliverer, invite_link, menu_commands, plan
 from .webhook import WebhookServer, new_secret, webhook_path
 
 log = logging.getLogger(__name__)
@@ -73,11 +75,20 @@ class BotRunner:
         self._outbox_task: asyncio.Task | None = None
         self.scheduler_enabled = scheduler
         self._scheduler_task: asyncio.Task | None = None
+        self.poller: SafePoller | None = None
+        self._poll_stop = asyncio.Event()
+        self._poll_task: asyncio.Task | None = None
+        self.replies = ReplyQueue(self.db, self.adapter.transport)
 
     async def handle_incoming(self, inc: Incoming) -> None:
-        """Dispatcher (one transaction) → replies → Bot API calls; then wake the outbox."""
+        """Dispatcher (one transaction) → replies → Bot API calls; then wake the outbox.
+
+        Raises UpdateNotCommitted when nothing was stored (the update must come back). Replies
+        that could not be sent go to the outbox, behind any earlier ones of the same chat.
+        """
         replies = await self.dispatcher.handle(inc)
-        await execute(self.adapter.transport, plan(inc, replies))
+        if await self.replies.deliver(plan(inc, replies)) and self.sender is not None:
+            self.sender.wake.set()
         self.handled += 1
         if self.sender is not None:
             self.sender.wake.set()  # notifications the handlers queued go out now, not after idle_s
@@ -103,10 +114,12 @@ class BotRunner:
             await self.webhook.start()
             await self.adapter.set_webhook(self.webhook_url, secret)
         else:
-            await self.adapter.poll()
+            await self.adapter.prepare_polling()
+            self.poller = SafePoller(self.adapter.fetch, self.handle_incoming, timeout=self.adapter.polling_timeout)
+            self._poll_task = asyncio.create_task(self.poller.run(self._poll_stop))
         if self.outbox_enabled:
-            self.sender = OutboxSender(self.db, TelegramDeliverer(self.adapter.transport), clock=self.clock,
-                                       **self.outbox_options)
+            options = {"give_up_after_s": self.settings.outbox_give_up_hours * 3600, **self.outbox_options}
+            self.sender = OutboxSender(self.db, TelegramDeliverer(self.adapter.transport), clock=self.clock, **options)
             self._outbox_task = asyncio.create_task(self.sender.run(self._outbox_stop))
         if self.scheduler_enabled:
             from .scheduler import run_scheduler
@@ -118,7 +131,11 @@ class BotRunner:
                  "webhook" if self.webhook_url else "long polling")
 
     async def stop(self, delete_webhook: bool = False) -> None:
-        """Graceful stop: the outbox finishes the row in flight, polling stops, sessions close."""
+        """Graceful stop: polling stops after its updates in flight, the outbox finishes its row, sessions close."""
+        self._poll_stop.set()
+        if self._poll_task is not None:
+            await self._poll_task
+            self._poll_task = None
         self._outbox_stop.set()
         if self._outbox_task is not None:
             await self._outbox_task
@@ -136,7 +153,7 @@ class BotRunner:
 
     async def kill(self) -> None:
         """Abrupt stop for tests: like a crash, nothing is finished or confirmed."""
-        for task in (self._outbox_task, self._scheduler_task):
+        for task in (self._poll_task, self._outbox_task, self._scheduler_task):
             if task is not None:
                 task.cancel()
         await self.adapter.close()

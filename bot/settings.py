@@ -29,6 +29,8 @@ class Settings(BaseSettings):
     webhook_secret: SecretStr | None = None
     webhook_host: str = "0.0.0.0"
     webhook_port: int = 8080
+    # A notification whose send keeps failing (5xx, network, timeout) is retried this long, then `failed`.
+    outbox_give_up_hours: float = 72.0
 
     # Logs: level (DEBUG INFO WARNING) and JSON lines instead of plain lines; secrets are always redacted.
     log_level: str = "WARNING"

@@ -6,18 +6,18 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from aiogram import Bot, Dispatcher
+from aiogram import Bot
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
+from aiogram.methods import GetUpdates
 from aiogram.exceptions import (TelegramAPIError, TelegramForbiddenError, TelegramNetworkError,
                                 TelegramRetryAfter, TelegramServerError)
 from aiogram.types import (BotCommand, BotCommandScopeAllGroupChats, BotCommandScopeAllPrivateChats,
-                           BufferedInputFile, CallbackQuery, InlineKeyboardButton,
-                           InlineKeyboardMarkup, Message, Update)
+                           BufferedInputFile, InlineKeyboardButton, InlineKeyboardMarkup, Update)
 
 from handlers.types import Incoming, OutFile
 
-from .telegram_common import (ALLOWED_UPDATES, BlockedByUser, PermanentError, RetryLater,
+from .telegram_common import (ALLOWED_UPDATES, BlockedByUser, PermanentError, RetryLater, SendTimeout,
                               TransientError, Transport, callback_to_incoming, message_to_incoming)
 
 log = logging.getLogger(__name__)
@@ -41,7 +41,13 @@ async def _mapped(coro: Awaitable[Any]) -> Any:
         raise RetryLater(exc.retry_after, str(exc)) from exc
     except TelegramForbiddenError as exc:
         raise BlockedByUser(str(exc)) from exc
-    except (TelegramServerError, TelegramNetworkError, asyncio.TimeoutError, OSError) as exc:
+    except asyncio.TimeoutError as exc:
+        raise SendTimeout(str(exc) or "timeout") from exc
+    except TelegramNetworkError as exc:
+        if "timeout" in str(exc).lower():
+            raise SendTimeout(str(exc)) from exc
+        raise TransientError(str(exc)) from exc
+    except (TelegramServerError, OSError) as exc:
         raise TransientError(str(exc) or type(exc).__name__) from exc
     except TelegramAPIError as exc:
         raise PermanentError(str(exc)) from exc
@@ -79,7 +85,12 @@ class AiogramTransport(Transport):
 
 
 class AiogramAdapter:
-    """Runs an aiogram Dispatcher whose only job is to hand updates to `on_incoming`."""
+    """aiogram's Bot and types for HTTP and parsing; updates go straight to `on_incoming`.
+
+    aiogram's own polling loop is not used: it confirms an offset while the previous batch still
+    runs (see bot/polling.py). Webhook updates are parsed and handled here, errors propagate so the
+    webhook answers 500 and Telegram delivers the update again.
+    """
 
     framework = "aiogram"
 
@@ -91,25 +102,19 @@ class AiogramAdapter:
         self.on_incoming = on_incoming
         self.polling_timeout = polling_timeout
         self.username: str | None = None
-        self._polling: asyncio.Task | None = None
-        self.dp = Dispatcher()
-        self.dp.message.register(self._on_message)
-        self.dp.callback_query.register(self._on_callback)
 
     @property
     def bot_id(self) -> int:
         """The bot's user id (from the token)."""
         return self.bot.id
 
-    async def _on_message(self, message: Message, event_update: Update) -> None:
-        inc = message_to_incoming(event_update.update_id, message, self.bot.id)
-        if inc is not None:
-            await self.on_incoming(inc)
-
-    async def _on_callback(self, query: CallbackQuery, event_update: Update) -> None:
-        inc = callback_to_incoming(event_update.update_id, query)
-        if inc is not None:
-            await self.on_incoming(inc)
+    def to_incoming(self, update: Update) -> Incoming | None:
+        """An aiogram Update → Incoming (None for kinds the bot does not handle)."""
+        if update.message is not None:
+            return message_to_incoming(update.update_id, update.message, self.bot.id)
+        if update.callback_query is not None:
+            return callback_to_incoming(update.update_id, update.callback_query)
+        return None
 
     async def start(self) -> str:
         """getMe; returns the bot's username."""
@@ -124,30 +129,23 @@ class AiogramAdapter:
         await self.bot.set_my_commands([BotCommand(command=c, description=d) for c, d in commands],
                                        scope=scopes[scope])
 
-    async def poll(self) -> None:
-        """Start long polling in the background and return; updates run concurrently (per-user order kept)."""
-        await self.bot.delete_webhook(drop_pending_updates=False)
-        self._polling = asyncio.create_task(self.dp.start_polling(
-            self.bot, handle_signals=False, close_bot_session=False,
-            polling_timeout=self.polling_timeout, allowed_updates=ALLOWED_UPDATES))
+    async def prepare_polling(self) -> None:
+        """deleteWebhook (pending updates kept), needed before getUpdates."""
+        await _mapped(self.bot.delete_webhook(drop_pending_updates=False))
 
-    async def stop_polling(self) -> None:
-        """Stop long polling (in-flight updates finish)."""
-        task, self._polling = self._polling, None
-        if task is None:
-            return
-        try:
-            await self.dp.stop_polling()
-        except RuntimeError:
-            pass  # polling had not really started yet
-        try:
-            await asyncio.wait_for(task, 10)
-        except (asyncio.TimeoutError, asyncio.CancelledError):
-            task.cancel()
+    async def fetch(self, offset: int | None, timeout: int) -> list[tuple[int, Incoming | None]]:
+        """One getUpdates call (offset confirms everything before it)."""
+        extra = {"request_timeout": int(self.bot.session.timeout + timeout)} if self.bot.session.timeout else {}
+        updates = await _mapped(self.bot(GetUpdates(offset=offset, timeout=timeout,
+                                                    allowed_updates=ALLOWED_UPDATES), **extra))
+        return [(u.update_id, self.to_incoming(u)) for u in updates]
 
     async def feed(self, update: dict) -> None:
-        """Handle one update received by the webhook server."""
-        await self.dp.feed_raw_update(self.bot, update)
+        """Handle one update received by the webhook server; returns once it is handled."""
+        parsed = Update.model_validate(update, context={"bot": self.bot})
+        inc = self.to_incoming(parsed)
+        if inc is not None:
+            await self.on_incoming(inc)
 
     async def set_webhook(self, url: str, secret: str | None) -> None:
         """setWebhook with the secret token Telegram will send back in a header."""
@@ -164,6 +162,5 @@ class AiogramAdapter:
                 "last_error_message": info.last_error_message}
 
     async def close(self) -> None:
-        """Stop polling if needed and close the HTTP session."""
-        await self.stop_polling()
+        """Close the HTTP session."""
         await self.bot.session.close()

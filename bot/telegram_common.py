@@ -10,7 +10,7 @@ from handlers.types import (CALLBACK_DATA_LIMIT, MESSAGE_LIMIT, Attachment, Butt
                             OutFile, Reply, split_text)
 
 # Errors every transport maps its framework's exceptions into (shared by every channel).
-from .delivery import BlockedByUser, PermanentError, RetryLater, SendError, TransientError  # noqa: F401
+from .delivery import BlockedByUser, PermanentError, RetryLater, SendError, SendTimeout, TransientError  # noqa: F401
 
 log = logging.getLogger(__name__)
 
@@ -217,10 +217,18 @@ async def call_with_retry(fn, *args, attempts: int = 4, sleep=None) -> Any:
             delay *= 2
 
 
-async def execute(transport: Transport, actions: list[Action]) -> int:
-    """Perform the planned calls in order; returns how many succeeded. Never raises SendError."""
+async def execute(transport: Transport, actions: list[Action], failed: list[Action] | None = None) -> int:
+    """Perform the planned calls in order; returns how many succeeded. Never raises SendError.
+
+    Text that could not be sent (after the short retries) is appended to `failed`, with every
+    later text for the same chat, so the caller can queue them in the outbox in their order.
+    """
     done = 0
+    stuck: set[int] = set()  # chats whose earlier text failed: later ones must not overtake it
     for act in actions:
+        if failed is not None and act.chat_id in stuck and act.kind != "answer":
+            failed.extend(as_texts(act))
+            continue
         try:
             if act.kind == "answer":
                 await call_with_retry(transport.answer_callback, act.callback_id, act.text,
@@ -233,7 +241,7 @@ async def execute(transport: Transport, actions: list[Action]) -> int:
                     if not_modified(exc):
                         pass
                     else:  # too old or deleted: send it as a new message instead
-                        done += await execute(transport, act.fallback)
+                        done += await execute(transport, act.fallback, failed)
                         continue
             elif act.kind == "text":
                 await call_with_retry(transport.send_text, act.chat_id, act.text, act.keyboard)
@@ -244,6 +252,9 @@ async def execute(transport: Transport, actions: list[Action]) -> int:
             done += 1
         except SendError as exc:
             log.warning("%s to chat %s failed: %s", act.kind, act.chat_id, exc)
+            if failed is not None and act.kind != "answer" and not isinstance(exc, (BlockedByUser, PermanentError)):
+                failed.extend(as_texts(act))
+                stuck.add(act.chat_id)
     return done
 
 
@@ -284,3 +295,14 @@ def invite_link(username: str | None):
         return f"Telegram：https://t.me/{name.lstrip('@')}?start={code}"
 
     return link
+
+
+def as_texts(act: Action) -> list[Action]:
+    """What of an action can still be delivered later as plain messages (an edit becomes its text)."""
+    if act.kind == "text":
+        return [act]
+    if act.kind == "edit":
+        return list(act.fallback)
+    if act.text:  # a file's caption; the file itself is not kept
+        return [Action("text", act.chat_id, act.text, act.keyboard)]
+    return []

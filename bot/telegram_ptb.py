@@ -6,14 +6,14 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from telegram import (Bot, BotCommand, BotCommandScopeAllGroupChats, BotCommandScopeAllPrivateChats, CallbackQuery,
+from telegram import (Bot, BotCommand, BotCommandScopeAllGroupChats, BotCommandScopeAllPrivateChats,
                       InlineKeyboardButton, InlineKeyboardMarkup, Update)
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
-from telegram.ext import Application, ApplicationBuilder, CallbackQueryHandler, ContextTypes, MessageHandler, filters
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
+from telegram.ext import Application, ApplicationBuilder
 
 from handlers.types import Incoming, OutFile
 
-from .telegram_common import (ALLOWED_UPDATES, BlockedByUser, PermanentError, RetryLater,
+from .telegram_common import (ALLOWED_UPDATES, BlockedByUser, PermanentError, RetryLater, SendTimeout,
                               TransientError, Transport, callback_to_incoming, message_to_incoming)
 
 log = logging.getLogger(__name__)
@@ -43,6 +43,8 @@ async def _mapped(coro: Awaitable[Any]) -> Any:
         raise RetryLater(_retry_seconds(exc), str(exc)) from exc
     except Forbidden as exc:
         raise BlockedByUser(str(exc)) from exc
+    except TimedOut as exc:
+        raise SendTimeout(str(exc)) from exc
     except BadRequest as exc:  # a subclass of NetworkError in PTB, so it goes first
         raise PermanentError(str(exc)) from exc
     except NetworkError as exc:  # 5xx, timeouts, connection errors
@@ -88,7 +90,12 @@ class PtbTransport(Transport):
 
 
 class PtbAdapter:
-    """Runs a PTB Application whose only job is to hand updates to `on_incoming`."""
+    """PTB's Bot and types for HTTP and parsing; updates go straight to `on_incoming`.
+
+    PTB's Updater is not used: it confirms an offset while the previous batch still runs (see
+    bot/polling.py), and Application.process_update swallows handler errors, which the webhook
+    needs to see to answer 500.
+    """
 
     framework = "ptb"
 
@@ -96,8 +103,7 @@ class PtbAdapter:
                  polling_timeout: int = 30) -> None:
         base = api_base.rstrip("/")
         builder = (ApplicationBuilder().token(token).base_url(f"{base}/bot").base_file_url(f"{base}/file/bot")
-                   # the dispatcher serialises each user's updates, so different users may run in parallel
-                   .concurrent_updates(64).connection_pool_size(64).pool_timeout(10.0))
+                   .updater(None).connection_pool_size(64).pool_timeout(10.0))
         if proxy:
             builder = builder.proxy(proxy).get_updates_proxy(proxy)
         self.app: Application = builder.build()
@@ -105,8 +111,6 @@ class PtbAdapter:
         self.on_incoming = on_incoming
         self.polling_timeout = polling_timeout
         self.username: str | None = None
-        self.app.add_handler(MessageHandler(filters.UpdateType.MESSAGE, self._on_message))
-        self.app.add_handler(CallbackQueryHandler(self._on_callback))
         self._started = False
 
     @property
@@ -114,21 +118,17 @@ class PtbAdapter:
         """The bot's user id (known after start)."""
         return self.app.bot.id
 
-    async def _on_message(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        inc = message_to_incoming(update.update_id, update.message, self.app.bot.id)
-        if inc is not None:
-            await self.on_incoming(inc)
-
-    async def _on_callback(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        query: CallbackQuery = update.callback_query  # type: ignore[assignment]
-        inc = callback_to_incoming(update.update_id, query)
-        if inc is not None:
-            await self.on_incoming(inc)
+    def to_incoming(self, update: Update) -> Incoming | None:
+        """A PTB Update → Incoming (None for kinds the bot does not handle)."""
+        if update.message is not None:
+            return message_to_incoming(update.update_id, update.message, self.app.bot.id)
+        if update.callback_query is not None:
+            return callback_to_incoming(update.update_id, update.callback_query)
+        return None
 
     async def start(self) -> str:
-        """initialize (getMe) and start the update processing; returns the bot's username."""
+        """initialize (getMe); returns the bot's username."""
         await self.app.initialize()
-        await self.app.start()
         self._started = True
         self.username = self.app.bot.username
         return self.username or ""
@@ -139,20 +139,21 @@ class PtbAdapter:
                   "group": BotCommandScopeAllGroupChats()}
         await self.app.bot.set_my_commands([BotCommand(c, d) for c, d in commands], scope=scopes[scope])
 
-    async def poll(self) -> None:
-        """Start long polling (PTB's updater deletes any webhook first) and return."""
-        assert self.app.updater is not None
-        await self.app.updater.start_polling(poll_interval=0.0, timeout=dtm.timedelta(seconds=self.polling_timeout),
-                                             allowed_updates=ALLOWED_UPDATES, drop_pending_updates=False)
+    async def prepare_polling(self) -> None:
+        """deleteWebhook (pending updates kept), needed before getUpdates."""
+        await _mapped(self.app.bot.delete_webhook(drop_pending_updates=False))
 
-    async def stop_polling(self) -> None:
-        """Stop long polling."""
-        if self.app.updater is not None and self.app.updater.running:
-            await self.app.updater.stop()
+    async def fetch(self, offset: int | None, timeout: int) -> list[tuple[int, Incoming | None]]:
+        """One getUpdates call (offset confirms everything before it)."""
+        updates = await _mapped(self.app.bot.get_updates(offset=offset, timeout=dtm.timedelta(seconds=timeout),
+                                                         allowed_updates=ALLOWED_UPDATES))
+        return [(u.update_id, self.to_incoming(u)) for u in updates]
 
     async def feed(self, update: dict) -> None:
-        """Handle one update received by the webhook server (awaits the handler)."""
-        await self.app.process_update(Update.de_json(update, self.app.bot))
+        """Handle one update received by the webhook server; returns once it is handled."""
+        inc = self.to_incoming(Update.de_json(update, self.app.bot))
+        if inc is not None:
+            await self.on_incoming(inc)
 
     async def set_webhook(self, url: str, secret: str | None) -> None:
         """setWebhook with the secret token Telegram will send back in a header."""
@@ -169,9 +170,7 @@ class PtbAdapter:
                 "last_error_message": info.last_error_message}
 
     async def close(self) -> None:
-        """Stop the application and close its HTTP pools."""
-        await self.stop_polling()
+        """Close the HTTP pools."""
         if self._started:
-            await self.app.stop()
+            await self.app.shutdown()
             self._started = False
-        await self.app.shutdown()

@@ -4,11 +4,13 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+import zlib
 from collections.abc import Callable
 from datetime import datetime
 
-from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import select, text
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm.exc import StaleDataError
 
 from storage.calendar import sync_calendar
@@ -37,6 +39,18 @@ STALE_REPLY = "该事项刚刚已被他人更新，本次操作未执行。请�
 NO_RIGHT = "您的角色无权执行此操作。"
 
 
+class UpdateNotCommitted(Exception):
+    """The database could not take this update's work (unreachable, locked): nothing was stored.
+
+    Adapters must not confirm such an update to the platform (webhook: answer 500; polling: keep
+    the offset), so it is delivered again; the dedupe row was rolled back with everything else.
+    """
+
+
+class _AlreadyHandled(Exception):
+    """Raised inside the transaction when the update id was seen before: roll back, answer nothing."""
+
+
 def as_list(result) -> list[Reply]:
     """Normalise a handler's return value to a list of replies."""
     if result is None:
@@ -58,24 +72,45 @@ class Dispatcher:
         self.clock = clock
         self.ports = ports or Ports()
         self._resolve = self.ports.resolver or resolve_user
-        self._locks: dict[tuple[str, int | str], asyncio.Lock] = {}
+        # In-process order of one user's updates (FIFO); the database lock below does the real work
+        # across workers, this only keeps a burst from one user from holding many connections.
+        self._locks: dict[tuple[str, int | str], tuple[asyncio.Lock, list[int]]] = {}
         self._told_groups: set[int] = set()
         self.observers: list[observe.Observer] = []  # the runtime adds metrics here
 
     async def handle(self, inc: Incoming) -> list[Reply]:
-        """Handle one update; never raises, a failure becomes a Chinese apology and a rollback."""
+        """Handle one update; a failure becomes a Chinese apology and a rollback.
+
+        Raises UpdateNotCommitted only when the database itself failed, so the caller leaves the
+        update unconfirmed and it is delivered again.
+        """
         inc = clean_incoming(inc)  # NUL and control characters never reach a handler or the database
         key = (inc.platform, inc.user_id)
-        lock = self._locks.setdefault(key, asyncio.Lock())
+        lock, users = self._locks.setdefault(key, (asyncio.Lock(), [0]))
+        users[0] += 1
         started, outcome, replies = time.perf_counter(), "ok", []
         observe.start()
         try:
-            # One user's updates run one at a time, so two quick messages never race the dialog.
             async with lock:
                 replies = await self._handle(inc)
                 return replies
+        except _AlreadyHandled:
+            outcome = "duplicate"
+            return replies
         except StaleDataError:
             outcome, replies = "stale", [Reply(STALE_REPLY, toast=inc.is_button)]
+            return replies
+        except (OperationalError, InterfaceError, PoolTimeout, OSError) as exc:  # OSError: server unreachable
+            outcome = "not_committed"
+            log.warning("update %s not committed, the database failed: %s", inc.update_id, exc)
+            raise UpdateNotCommitted(str(exc)) from exc
+        except DBAPIError as exc:
+            if exc.connection_invalidated:
+                outcome = "not_committed"
+                log.warning("update %s not committed, connection lost: %s", inc.update_id, exc)
+                raise UpdateNotCommitted(str(exc)) from exc
+            log.exception("update failed: %s %s update_id=%s", inc.platform, observe.kind_of(inc), inc.update_id)
+            outcome, replies = "error", [Reply(ERROR_REPLY, toast=inc.is_button)]
             return replies
         except Exception:
             # The update's fields only: its text may carry enterprise contact data.
@@ -83,7 +118,8 @@ class Dispatcher:
             outcome, replies = "error", [Reply(ERROR_REPLY, toast=inc.is_button)]
             return replies
         finally:
-            if not lock.locked() and not lock._waiters:  # type: ignore[attr-defined]
+            users[0] -= 1
+            if users[0] == 0:
                 self._locks.pop(key, None)
             observe.finish(inc, outcome, time.perf_counter() - started, len(replies), self.observers)
 
@@ -96,8 +132,12 @@ class Dispatcher:
                 group = await session.scalar(select(ChatGroup).where(ChatGroup.chat_id == inc.chat_id, ChatGroup.active.is_(True)))
                 if group is None and not _is_command(inc, "bindgroup"):
                     return self._not_enrolled_group(inc)
+            if not self.db.is_sqlite:
+                # One user's updates run one at a time across every worker (SQLite: BEGIN IMMEDIATE
+                # already serialises writers), so a dialog step is never taken twice in parallel.
+                await session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": user_lock_key(inc)})
             if inc.update_id is not None and not await _first_time(session, inc):
-                return []
+                raise _AlreadyHandled
             user = await self._resolve(session, inc)
             # Another worker may have loaded official holidays: deadlines below must count on them.
             await sync_calendar(session)
@@ -135,14 +175,26 @@ def split_command(text: str) -> tuple[str | None, str]:
     return name, rest.strip()
 
 
+def user_lock_key(inc: Incoming) -> int:
+    """A stable signed 64-bit advisory-lock key for (platform, user id); collisions only serialise more."""
+    uid = inc.user_id if isinstance(inc.user_id, int) else zlib.crc32(str(inc.user_id).encode())  # WeCom ids are text
+    key = (zlib.crc32(inc.platform.encode()) << 32) ^ (uid & 0xFFFFFFFFFFFF)
+    return key - (1 << 64) if key >= (1 << 63) else key
+
+
 async def _first_time(session, inc: Incoming) -> bool:
-    """Record the update id; False when it was already handled."""
-    try:
-        async with session.begin_nested():
-            session.add(ProcessedUpdate(platform=inc.platform, update_id=inc.update_id, at=utcnow()))
-    except IntegrityError:
-        return False
-    return True
+    """Record the update id in the update's own transaction; False when it was already handled.
+
+    The row commits or rolls back with the update's work, so a failed update is not marked as done.
+    On PostgreSQL a concurrent copy of the same update waits for the first one's commit here.
+    """
+    if session.bind.dialect.name == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert
+    else:
+        from sqlalchemy.dialects.postgresql import insert
+    stmt = insert(ProcessedUpdate).values(platform=inc.platform, update_id=inc.update_id, at=utcnow())
+    result = await session.execute(stmt.on_conflict_do_nothing())
+    return result.rowcount == 1
 
 
 def _allowed(roles: frozenset[str] | None, user: User | None) -> bool:

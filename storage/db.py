@@ -20,6 +20,20 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:
     cur.execute("PRAGMA busy_timeout=10000")
     cur.execute("PRAGMA synchronous=NORMAL")
     cur.close()
+    # Let SQLAlchemy emit BEGIN itself (below): pysqlite's own lazy BEGIN comes after a SAVEPOINT,
+    # whose RELEASE would then commit on its own (the documented pysqlite transaction recipe).
+    dbapi_conn.isolation_level = None
+
+
+def _sqlite_begin(conn) -> None:
+    """BEGIN IMMEDIATE at the start of every transaction: take the write lock now.
+
+    A deferred transaction that reads and then writes fails at once with SQLITE_BUSY when another
+    process committed in between (busy_timeout cannot help); IMMEDIATE queues it behind the writer
+    instead. Readers in WAL mode are not blocked by it. execution option sqlite_deferred=True opts out.
+    """
+    deferred = conn.get_execution_options().get("sqlite_deferred", False)
+    conn.exec_driver_sql("BEGIN" if deferred else "BEGIN IMMEDIATE")
 
 
 class Database:
@@ -37,13 +51,21 @@ class Database:
         self.engine: AsyncEngine = create_async_engine(url, **kwargs)
         if self.is_sqlite:
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
+            event.listen(self.engine.sync_engine, "begin", _sqlite_begin)
         self.sessionmaker = async_sessionmaker(self.engine, expire_on_commit=False)
 
     @asynccontextmanager
-    async def session(self) -> AsyncIterator[AsyncSession]:
-        """A session in one transaction: committed on success, rolled back on error."""
+    async def session(self, *, read_only: bool = False) -> AsyncIterator[AsyncSession]:
+        """A session in one transaction: committed on success, rolled back on error.
+
+        On SQLite the transaction takes the write lock at BEGIN (see _sqlite_begin), so a
+        read-then-write transaction never meets another process's commit halfway; read_only=True
+        starts a plain deferred transaction that does not wait for writers.
+        """
         async with self.sessionmaker() as session:
             async with session.begin():
+                if read_only and self.is_sqlite:
+                    await session.connection(execution_options={"sqlite_deferred": True})
                 yield session
 
     async def upgrade(self, revision: str = "head") -> None:
