@@ -17,9 +17,10 @@ REPLY_KIND = "reply"
 class ReplyQueue:
     """Sends an update's planned replies; what fails (or would overtake a queued reply) is queued."""
 
-    def __init__(self, db: Database, transport: Transport) -> None:
+    def __init__(self, db: Database, transport: Transport, *, clock=utcnow) -> None:
         self.db = db
         self.transport = transport
+        self.clock = clock  # the runner's clock, which the outbox sender compares next_attempt_at with
         # Chats this process queued replies for; only for them is the outbox asked before sending.
         self._behind: set[int] = set()
 
@@ -46,7 +47,7 @@ class ReplyQueue:
             return set(rows)
 
     async def _queue(self, texts: list[Action]) -> None:
-        now = utcnow()
+        now = self.clock()
         try:
             async with self.db.session() as s:
                 for act in texts:

@@ -78,7 +78,7 @@ class BotRunner:
         self.poller: SafePoller | None = None
         self._poll_stop = asyncio.Event()
         self._poll_task: asyncio.Task | None = None
-        self.replies = ReplyQueue(self.db, self.adapter.transport)
+        self.replies = ReplyQueue(self.db, self.adapter.transport, clock=self.clock)
 
     async def handle_incoming(self, inc: Incoming) -> None:
         """Dispatcher (one transaction) → replies → Bot API calls; then wake the outbox.
