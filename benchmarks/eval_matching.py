@@ -136,7 +136,8 @@ def classifier_report(verbose: bool = False) -> None:
     from nlp.posts import classify_group_message
 
     label = {"S": "supply", "D": "demand", "N": None}
-    for name in ("matching_group_messages.txt", "matching_group_messages_holdout.txt"):
+    for name in ("matching_group_messages.txt", "matching_group_messages_holdout.txt",
+                 "matching_group_messages_blind.txt"):
         path = Path(__file__).parent / "data" / name
         rows = [line.split("|", 1) for line in path.read_text(encoding="utf-8").splitlines()
                 if line and not line.startswith("#")]
