@@ -14,7 +14,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.matching_data import DEV, gold, load_posts  # noqa: E402
-from nlp.matching_lexicon import normalize  # noqa: E402
+from nlp.matching.lexicon import normalize  # noqa: E402
 from nlp.matching import Matcher  # noqa: E402
 
 _KEEP = re.compile(r"[^\u4e00-\u9fffa-z0-9]+")
@@ -133,7 +133,7 @@ def main(argv: list[str]) -> None:
 
 def classifier_report(verbose: bool = False) -> None:
     """Precision/recall of classify_group_message on the labelled group messages."""
-    from nlp.posts import classify_group_message
+    from nlp.matching.posts import classify_group_message
 
     label = {"S": "supply", "D": "demand", "N": None}
     for name in ("matching_group_messages.txt", "matching_group_messages_holdout.txt",

@@ -51,7 +51,7 @@ class TfidfBaseline:
 
 def matcher_scored(posts: list[dict]):
     """search(text, kind) -> [(id, score, strong)] for the Matcher under test (ungated if old)."""
-    old = "strong" not in getattr(Hit, "__dataclass_fields__", {})
+    old = not hasattr(Hit, "strong") and "strong" not in getattr(Hit, "__dataclass_fields__", {})
     m = Matcher(min_score=0.0) if old else Matcher()
     gate = Matcher().min_score if old else None
     for p in posts:

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from nlp.matching import Matcher
-from nlp.posts import classify_group_message, extract_post
+from nlp.matching.posts import classify_group_message, extract_post
 
 DATA = Path(__file__).resolve().parent.parent / "benchmarks" / "data"
 
@@ -197,7 +197,7 @@ def test_service_words_keep_their_object():
 
 
 def test_explicit_validity_beats_long_term_and_is_not_a_product():
-    from nlp.posts import extract_post
+    from nlp.matching.posts import extract_post
 
     fields = extract_post("长期供应304不锈钢板 3mm 500吨 任城区 有效期3个月")
     assert fields.validity_days == 90 and fields.products == ["不锈钢板"]

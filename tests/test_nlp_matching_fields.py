@@ -1,5 +1,5 @@
 """Regression tests for post field extraction: kind, spec words, case, capacity, bounds."""
-from nlp.posts import classify_group_message, extract_post, has_product
+from nlp.matching.posts import classify_group_message, extract_post, has_product
 
 
 def test_offering_stock_beats_asking_who_needs_it():

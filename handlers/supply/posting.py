@@ -5,8 +5,8 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from nlp.matching_lexicon import analyse
-from nlp.posts import classify_group_message, extract_post, has_product
+from nlp.matching.lexicon import analyse
+from nlp.matching.posts import classify_group_message, extract_post, has_product
 from storage.models import CadreEnterprise, Enterprise, Role
 from storage.models.supply import (
     KIND_NAMES, POST_STATUS_NAMES, PostKind, PostStatus, SupplyPost,

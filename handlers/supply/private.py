@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-from nlp.posts import classify_group_message
+from nlp.matching.posts import classify_group_message
 from storage.models import Role
 from storage.models.supply import KIND_NAMES, PostKind
 

@@ -10,10 +10,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from nlp.matching_lexicon import (
+from nlp.matching.lexicon import (
     QTY_RE, WEIGHT_NOUN, analyse, find_region, lexicon, normalize,
 )
-from nlp.posts_fields import (
+from nlp.matching.posts_fields import (
     DELIVERY_PLACE, MAX_QUANTITY, MAX_VALIDITY_DAYS, capacity_label, extend_code, is_delivery_word,
     is_negative, is_spec_word, named_dimensions, original_case,
 )

@@ -1,6 +1,6 @@
 """Field clean-up for extracted posts: spec-like words, delivery phrases, original case, bounds.
 
-Kept apart from nlp.posts so the matcher's analysis stays untouched: these rules only change
+Kept apart from nlp.matching.posts so the matcher's analysis stays untouched: these rules only change
 what the confirm card shows (products, specs, quantity, capacity, region, validity notes).
 """
 

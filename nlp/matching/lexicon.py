@@ -17,13 +17,13 @@ from functools import lru_cache
 from pathlib import Path
 
 from nlp.jieba_tokenizer import new_tokenizer
-from nlp.matching_words import (  # noqa: F401  (re-exported: WEIGHT_NOUN and friends)
+from nlp.matching.words import (  # noqa: F401  (re-exported: WEIGHT_NOUN and friends)
     _NOUN_FLAGS, WEIGHT_TERM, WEIGHT_NOUN, WEIGHT_OTHER, WEIGHT_PURPOSE, _PURPOSE_AFTER,
     _PURPOSE_BEFORE, WEAK_HEADS, CUES, WEIGHT_IDENTITY, _AND, _SELL_WORDS, FORM_HEADS,
     _FORM_TO_CHAR, _LINK_WORDS, _SERVICE_WORDS, _FORM_SUFFIXES, _GENERIC_LONE, _CHAR_HEADS, _OF,
 )
 
-DATA_DIR = Path(__file__).parent / "data"
+DATA_DIR = Path(__file__).parent.parent / "data"
 
 COUNTIES = (
     "任城区", "兖州区", "曲阜市", "邹城市", "微山县", "鱼台县", "金乡县", "嘉祥县",
@@ -71,12 +71,16 @@ _UNIT_WORDS = (("千伏安", "kva"), ("千瓦时", "kwh"), ("千瓦", "kw"), ("�
                ("安时", "ah"), ("毫米", "mm"), ("厘米", "cm"), ("兆帕", "mpa"))
 
 
+_UNIT_SYMBOL = dict(_UNIT_WORDS)
+_UNIT_RE = re.compile(r"(\d)\s*(" + "|".join(w for w, _ in _UNIT_WORDS) + ")")
+_SPACE_RE = re.compile(r"\s+")
+
+
 def normalize(text: str) -> str:
     """NFKC (full-width to half-width), lower case, unit words to symbols, collapse whitespace."""
     t = unicodedata.normalize("NFKC", text or "").lower()
-    for word, symbol in _UNIT_WORDS:
-        t = re.sub(r"(\d)\s*" + word, r"\1" + symbol, t)
-    return re.sub(r"\s+", " ", t).strip()
+    t = _UNIT_RE.sub(lambda m: m.group(1) + _UNIT_SYMBOL[m.group(2)], t)
+    return _SPACE_RE.sub(" ", t).strip()
 
 
 def _read_words(name: str) -> list[list[str]]:
