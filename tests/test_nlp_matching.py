@@ -36,6 +36,11 @@ def ids(hits):
     return [h.post_id for h in hits]
 
 
+def strong_ids(hits):
+    """Ids of the strong hits (pushed to both cadres); weak ones are shown to the poster only."""
+    return [h.post_id for h in hits if h.strong]
+
+
 @pytest.mark.parametrize("query,expected", [
     ("需要锂电池 48V", "li"),          # synonym 锂电池 / 锂离子电池
     ("收二手搬运车一台", "fork"),        # synonym 叉车 / 电动叉车 / 搬运车
@@ -60,7 +65,8 @@ def test_finds_the_right_supplier_first(market, query, expected):
     ("需要叉车配件 货叉", "fork"),
 ])
 def test_look_alikes_do_not_match(market, query, wrong):
-    assert wrong not in ids(market.search(query, "demand"))
+    # tiering: a look-alike may be offered to the poster as a weak candidate, never pushed as strong
+    assert wrong not in strong_ids(market.search(query, "demand"))
 
 
 @pytest.mark.parametrize("query", ["需要食用菌种 香菇", "求购光刻机", "各位领导好", "", "需要"])
@@ -70,7 +76,7 @@ def test_silent_when_nothing_fits(market, query):
 
 def test_generic_beats_other_chemistry(market):
     hits = market.search("采购蓄电池 12V", "demand")
-    assert ids(hits)[:1] == ["lead"] and "li" not in ids(hits)
+    assert ids(hits)[:1] == ["lead"] and "li" not in strong_ids(hits)
 
 
 def test_kind_filtering(market):
@@ -168,8 +174,7 @@ def test_remove_undoes_add(products):
         m.add(i, "supply", f"供应{p}")
     for i in range(len(products)):
         m.remove(i)
-    assert len(m) == 0 and all(not b for b in m._index["supply"].values())
-    assert m.search("需要" + products[0], "demand") == []
+    assert len(m) == 0 and m.search("需要" + products[0], "demand") == []
 
 
 def test_broader_terms_and_roles_of_phrases():
@@ -177,13 +182,13 @@ def test_broader_terms_and_roles_of_phrases():
     m.add("valve", "supply", "阀门厂 蝶阀 闸阀 止回阀 铸铁")
     m.add("cells", "supply", "长期供应锂离子电池组 48V")
     m.add("film", "supply", "供应电池隔膜 湿法 涂覆")
-    assert ids(m.search("需要球阀 DN50 40个", "demand")) == ["valve"]  # 球阀 is a kind of 阀门
+    assert strong_ids(m.search("需要球阀 DN50 40个", "demand")) == ["valve"]  # 球阀 is a kind of 阀门
     # the battery maker is who asks, the separator is what it asks for
-    assert ids(m.search("电池厂求购锂电隔膜", "demand")) == ["film"]
+    assert ids(m.search("电池厂求购锂电隔膜", "demand"))[:1] == ["film"]
     # "for lithium batteries" names a purpose, not a second product
-    assert "cells" not in ids(m.search("需要电解液 锂电用", "demand"))
+    assert "cells" not in strong_ids(m.search("需要电解液 锂电用", "demand"))
     # recycling batteries is taking scrap, not selling batteries
-    assert m.search("锂电池回收 高价收购废旧电池", "demand") == []
+    assert strong_ids(m.search("锂电池回收 高价收购废旧电池", "demand")) == []
 
 
 def test_service_words_keep_their_object():
@@ -192,8 +197,8 @@ def test_service_words_keep_their_object():
     m.add("motor", "supply", "电机厂直销 YE3高效电机")
     m.add("test", "supply", "碳酸锂检测 化验")
     assert ids(m.search("需要三相电动机 22KW", "demand"))[:1] == ["motor"]
-    assert "test" not in ids(m.search("采购电池级碳酸锂 50吨", "demand"))
-    assert "repair" not in ids(m.search("需要变压器维修", "demand"))
+    assert "test" not in strong_ids(m.search("采购电池级碳酸锂 50吨", "demand"))
+    assert "repair" not in strong_ids(m.search("需要变压器维修", "demand"))
 
 
 def test_explicit_validity_beats_long_term_and_is_not_a_product():

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from nlp.matching.features import content
 from nlp.matching.lexicon import (
     QTY_RE, WEIGHT_NOUN, analyse, find_region, lexicon, normalize,
 )
@@ -26,12 +27,13 @@ _SUPPLY_CUES = [
     (r"(如|若|有)?有?需要的(朋友|老板|话|单位|企业|厂家)?(请|可|欢迎)?(联系|私聊|来电|私信|咨询)", 3),
     (r"(如|若)?有需要[^，,。！!？?\s]{0,12}的", 3),
     (r"欢迎(选购|采购|订购|来电|咨询|洽谈)", 3),
-    (r"供应|可提供|能提供|可以提供|可供|出售|有现货|现货供应|出租|转让|甩卖|清仓|对外承接|承接|供货|直供|"
-     r"我们可以|我司可以|可以做|能做|可做|可定做", 2),
+    (r"供应(?!商(?!品))|可提供|能提供|可以提供|可供|出售|有现货|现货供应|出租|转让|甩卖|清仓|对外承接|承接|供货|直供|"
+     r"我们可以|我司可以|可以做|能做|可做|可定做|专业生产|专业从事|主营|批发|低价处理|处理一批|有一批", 2),
     (r"提供|销售|批发|直销|生产|加工|代加工|定做|定制|经销|代理|低价处理|处理一批|库存|现货|大量出|专线", 1),
 ]
 _DEMAND_CUES = [
-    (r"求购|采购|急需|急求|需要|收购|寻找|寻求|想买|要买|求租|想租|要租|招标|需求|征集|求货|谁有|谁家有|哪里有|哪家有", 2),
+    (r"求购|采购|急需|急求|需要|收购|寻找|寻求|想买|要买|求租|想租|要租|招标|需求|征集|求货|谁有|谁家有|哪里有|哪家有|"
+     r"有没有|找.{0,12}供应商|寻(?!找|求)", 2),
     (r"收(?![到割费集益入款银藏据尾拾纳听看视])|找(?!到)|要(?![求点是不闻])|求(?![证助教])|回收|缺", 1),
 ]
 # "有没有企业需要液压油缸？我们有库存": asking who needs it while offering stock is a supply post.
@@ -49,6 +51,10 @@ _NEWS = re.compile(
     r"发布|印发|转发|链接|http|www\.|点击|【|《|新闻|报道|讲话|指出|强调|部署|调研|视察|座谈|培训班|"
     r"开幕|闭幕|表彰|喜报|祝贺|热烈|截至|累计|亿元|万亿|排名|榜单|公示|通报")
 _DONE = re.compile(r"已经|已于|已(到|完成|解决|签|提交|发)")
+_GREETING = re.compile(r"^(各位|大家|各位领导|各位老师|各位同事|各位老板)(们)?(好|早上好|下午好|晚上好)[,，!！。\s]+(?=.{8})")
+# Office business that uses 需要/采购 without being a post (我需要请假, 需要协调土地部门, 报表).
+_ADMIN = re.compile(r"请假|报表|台账|协调|部门|开会|准备好|统计|报给|汇报|招工|人才|用工|采购部|经理今天|吃饭|吃个饭|一起去|有没有人")
+_CONTENT_CHARS = re.compile(r"[^\u4e00-\u9fffa-z]+")
 _CUE_START = re.compile(r"^(收|找|要|求|出|供|提供|处理|租|代理|加工)")
 _CHITCHAT = re.compile(
     r"^(早上好|上午好|下午好|晚上好|大家好|各位好|各位领导好|收到|好的|谢谢|感谢|辛苦|ok|嗯|哈哈|"
@@ -268,11 +274,12 @@ def extract_post(text: str) -> PostFields:
 def classify_group_message(text: str) -> str | None:
     """'supply' / 'demand' for a plain group message that reads as a post, else None.
 
-    Precision first: a message needs a cue word and a product, and must not read as a
-    question, a greeting, chit-chat, news or a notice.
+    A message needs a cue (a strong one, or a weak one with a quantity, a spec or at the start)
+    and some description left once cues and boilerplate are out, known to the lexicon or not;
+    it must not read as a question, a greeting, chit-chat, news or a notice.
     """
-    t = normalize(text)
-    if len(t) < 4 or len(t) > 400 or _CHITCHAT.match(t) or _NEWS.search(t):
+    t = _GREETING.sub("", normalize(text))  # "各位好，我们长期需要…" is a post after its greeting
+    if len(t) < 4 or len(t) > 400 or _CHITCHAT.match(t) or _NEWS.search(t) or _ADMIN.search(t):
         return None
     if _QUESTION_INFO.search(t) or _DONE.search(t):
         return None
@@ -284,12 +291,9 @@ def classify_group_message(text: str) -> str | None:
     if _QUESTION_END.search(t) and not strong:
         return None
     a = analyse(t)
-    lex = lexicon()
-    known = any(w >= WEIGHT_NOUN * 0.95 and any(u in lex.terms for u in p)
-                for p, w in zip(a.phrases, a.weights))
-    nouns = any(w >= WEIGHT_NOUN * 0.95 for w in a.weights)
-    if known and (strong or a.quantities or a.specs or _CUE_START.match(t)):
-        return kind
-    if nouns and strong and (a.quantities or a.specs):
+    # What is left once cues, boilerplate, quantities and places are out must name something;
+    # whether the lexicon knows it does not matter (羧甲基纤维素钠 is as good as 钢板).
+    described = len(_CONTENT_CHARS.sub("", content(t))) >= 2
+    if described and (strong or a.quantities or a.specs or _CUE_START.match(t)):
         return kind
     return None

@@ -109,9 +109,9 @@ def field(scores: list[float]) -> float:
 
 
 def is_strong(score: float, field_score: float, q, c) -> bool:
-    """Strong: a high score clear of the field, naming the same product last (heads agree) and
-    no pair of known products the lexicon tells apart."""
-    return (score >= STRONG_SCORE and score - field_score >= STRONG_MARGIN
+    """Strong: a high score clear of the field, naming the same product last (heads agree), no
+    pair of known products the lexicon tells apart, and not scrap against new goods."""
+    return (score >= STRONG_SCORE and score - field_score >= STRONG_MARGIN and q.waste == c.waste
             and heads_agree(q, c) and not lookalike(q.terms, c.terms))
 
 
@@ -128,15 +128,17 @@ def _common(a: str, b: str) -> str:
 
 
 def reason(q, c, strong: bool) -> str:
-    """Chinese explanation: the words both posts use (longest shared pieces) and shared specs."""
+    """Chinese explanation: shared products (known terms, then the longest shared pieces of the
+    descriptions) and shared specs."""
     pieces = {x for a in q.runs for b in c.runs if len(x := _common(a, b)) >= 2}
+    pieces |= {t for t in q.terms if t in c.terms}
     shared = sorted((p for p in pieces if not any(p != o and p in o for o in pieces)), key=lambda w: (-len(w), w))
     specs = sorted(s.split(":", 1)[1].upper() for s in set(q.specs) & set(c.specs))[:3]
     parts = []
     if shared:
-        parts.append("共同用词：" + "、".join(shared[:4]))
+        parts.append("共同产品：" + "、".join(shared[:4]))
     if specs:
         parts.append("相同规格：" + "、".join(specs))
     if not parts:
-        parts.append("描述用字相近")
-    return "；".join(parts) + ("" if strong else "（可能相关，请自行判断）")
+        parts.append("共同产品：描述用字相近")
+    return "；".join(parts) + ("" if strong else "（可能相关）")
