@@ -6,6 +6,7 @@ import re
 from sqlalchemy import or_, select
 from sqlalchemy.orm import aliased
 
+from nlp.clip import clip
 from nlp.matching import Matcher
 from storage.models import Enterprise, Role, User
 from storage.models.supply import (
@@ -22,18 +23,27 @@ from .index import is_live
 from .posting import close_post, draft_button
 
 MAX_NEW_MATCHES = 5
+MAX_WEAK = 5  # 可能相关 candidates shown to the poster only
 MAX_AMOUNT_WAN = 10_000_000  # 1,000 亿元: anything above is a typo
 
 
-async def propose_matches(ctx: Context, post: SupplyPost, matcher: Matcher) -> int:
-    """Match a newly opened post; create each new pair once and send cards to both cadres."""
-    made = 0
-    for hit in matcher.search(post.text, post.kind, k=MAX_NEW_MATCHES + 5):
+async def propose_matches(ctx: Context, post: SupplyPost, matcher: Matcher) -> tuple[int, list[str]]:
+    """Match a newly opened post: strong hits become pairs with cards to both cadres; weak ones
+    ("可能相关") come back as lines for the poster only and are never pushed to the other side."""
+    made, weak = 0, []
+    for hit in matcher.search(post.text, post.kind, k=MAX_NEW_MATCHES + MAX_WEAK):
         other = await ctx.session.get(SupplyPost, hit.post_id)
         if not is_live(other, ctx.now):
             matcher.remove(hit.post_id)
             continue
         if other.enterprise_id == post.enterprise_id or other.user_id == post.user_id:
+            continue
+        if not hit.strong:
+            if len(weak) < MAX_WEAK:
+                weak.append(f"{len(weak) + 1}. {KIND_NAMES[other.kind]} #{other.id}：{clip(other.text, 60)}\n"
+                            f"   {await _enterprise_line(ctx, other)}，匹配度 {hit.score:.0f}；{hit.reason}")
+            continue
+        if made >= MAX_NEW_MATCHES:
             continue
         supply, demand = (post, other) if post.kind == PostKind.SUPPLY else (other, post)
         exists = await ctx.session.scalar(select(SupplyMatch.id).where(
@@ -49,9 +59,7 @@ async def propose_matches(ctx: Context, post: SupplyPost, matcher: Matcher) -> i
             text, buttons = await match_card(ctx, match, mine, theirs)
             await ctx.notify(mine.user_id, text, buttons, key=f"sd:m:{match.id}:{mine.user_id}", kind="match")
         made += 1
-        if made >= MAX_NEW_MATCHES:
-            break
-    return made
+    return made, weak
 
 
 async def _enterprise_line(ctx: Context, post: SupplyPost) -> str:

@@ -297,12 +297,15 @@ async def publish(ctx: Context, post: SupplyPost) -> list[Reply]:
     await ctx.session.flush()
     matcher = await matcher_for(ctx)
     sync_post(matcher, post, ctx.now)
-    found = await propose_matches(ctx, post, matcher)
+    found, weak = await propose_matches(ctx, post, matcher)
     kind = KIND_NAMES[post.kind]
     text = (f"✅ {kind}信息 #{post.id} 已发布，有效期至 {date_text(ctx, post.expires_at)}。\n"
             + (f"已为您找到 {found} 条匹配，匹配卡片已私信发给您和对方干部。" if found else
-               "暂未找到合适的匹配；有新的对口信息发布时会第一时间通知您。")
-            + "\n发送 /myposts 查看和关闭您的供需信息。")
+               "暂未找到合适的匹配；有新的对口信息发布时会第一时间通知您。"))
+    if weak:  # below the strong bar: shown to the poster only, the other side is not told
+        text += ("\n\n🔎 以下信息可能相关（仅您可见，未通知对方）：\n"
+                 + "\n".join(weak))
+    text += "\n发送 /myposts 查看和关闭您的供需信息。"
     return [Reply(text, edit=True)]
 
 
