@@ -5,6 +5,7 @@ import argparse
 import asyncio
 import importlib
 import logging
+from pathlib import Path
 import sys
 
 from pydantic import SecretStr
@@ -88,7 +89,9 @@ def _import(args, settings: Settings) -> int:
 
 def _console(args, settings: Settings) -> int:
     """The terminal chat."""
-    from .console import run_console
+    from .console import log_to_file, run_console
+
+    log_to_file(Path("pandeng-console.log"))  # warnings go to the log, not into the chat transcript
 
     return asyncio.run(run_console(settings, demo=args.demo, role=args.as_role))
 

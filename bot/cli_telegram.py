@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import sys
 
 
@@ -19,11 +20,43 @@ def _run(args, settings) -> int:
     except SystemExit as exc:
         print(exc, file=sys.stderr)
         return 2
+    async def forever() -> None:
+        try:
+            await runner.run_forever()
+        except Exception:
+            try:  # close the HTTP sessions a failed start left open (no "Unclosed client session" noise)
+                await runner.stop()
+            except Exception:  # noqa: BLE001
+                logging.getLogger(__name__).debug("stop after a failed start", exc_info=True)
+            raise
+
     try:
-        asyncio.run(runner.run_forever())
+        asyncio.run(forever())
     except KeyboardInterrupt:
         pass
+    except Exception as exc:  # noqa: BLE001 (only network failures are explained; the rest re-raise)
+        if not unreachable(exc):
+            raise
+        logging.getLogger(__name__).debug("Telegram API unreachable", exc_info=True)
+        print(UNREACHABLE.format(base=settings.telegram_api_base), file=sys.stderr)
+        return 3
     return 0
+
+
+UNREACHABLE = ("无法连接 Telegram 服务器（{base}）：请检查网络；如需代理，请设置 PANDENG_PROXY（如 socks5://127.0.0.1:1080），"
+               "或用 PANDENG_TELEGRAM_API_BASE 指向可访问的 Bot API 地址。")
+_NETWORK_ERRORS = {"TelegramNetworkError", "NetworkError", "TimedOut", "ClientConnectorError", "ClientConnectionError",
+                   "ConnectError", "ConnectTimeout", "ServerDisconnectedError", "ProxyError"}
+
+
+def unreachable(exc: BaseException | None) -> bool:
+    """True when the error (or what caused it) is a failure to reach the Bot API server."""
+    seen = 0
+    while exc is not None and seen < 10:
+        if isinstance(exc, (OSError, TimeoutError)) or type(exc).__name__ in _NETWORK_ERRORS:
+            return True
+        exc, seen = exc.__cause__ or exc.__context__, seen + 1
+    return False
 
 
 async def _with_adapter(settings, framework: str, action):

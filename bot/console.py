@@ -191,6 +191,16 @@ def console_ports(settings) -> Ports:
     return Ports(invite_links=configured_invite_links(settings))
 
 
+def log_to_file(path: Path) -> None:
+    """Send log records and Python warnings to a file, so they never interleave with the chat transcript."""
+    import logging
+
+    logging.captureWarnings(True)
+    for handler in logging.getLogger().handlers:
+        if isinstance(handler, logging.StreamHandler) and not isinstance(handler, logging.FileHandler):
+            handler.setStream(open(path, "a", encoding="utf-8"))  # noqa: SIM115 (lives as long as the process)
+
+
 async def run_console(settings, *, demo: bool = False, role: str = "cadre", stdin=None, out=None) -> int:
     """Run the terminal chat until /quit or end of input."""
     stdin = stdin or sys.stdin

@@ -125,6 +125,9 @@ class Dispatcher:
 
     async def _handle(self, inc: Incoming) -> list[Reply]:
         if len(inc.text or "") > MAX_TEXT:
+            # In a group a long chat message is not meant for the bot: stay silent unless it is a command.
+            if not inc.is_private and not (inc.text or "").lstrip().startswith("/"):
+                return []
             return [Reply(f"消息过长（超过{MAX_TEXT}字），未做任何处理，请精简后重发。")]
         async with self.db.session() as session:
             group = None
@@ -197,6 +200,18 @@ async def _first_time(session, inc: Incoming) -> bool:
     return result.rowcount == 1
 
 
+def _unknown_command(name: str, user: User | None) -> str:
+    """'您是不是想用 /appeal？' for a typo of a command this user may use; else the plain hint."""
+    import difflib
+
+    usable = [n for n, spec in registry.COMMANDS.items() if _allowed(spec.roles, user) or spec.anonymous]
+    close = difflib.get_close_matches(name, usable, n=1, cutoff=0.7)
+    if close:
+        spec = registry.COMMANDS[close[0]]
+        return f"没有 /{name} 这个命令。您是不是想用 /{close[0]}？（{spec.description}）"
+    return "未知命令。发送 /help 查看您可以使用的命令。"
+
+
 def _allowed(roles: frozenset[str] | None, user: User | None) -> bool:
     return user is not None and (roles is None or user.role in roles)
 
@@ -221,7 +236,7 @@ async def route(ctx: Context) -> list[Reply] | Reply | None:
     if name is not None:
         spec = registry.COMMANDS.get(name)
         if spec is None:
-            return Reply("未知命令。发送 /help 查看您可以使用的命令。") if inc.is_private else None
+            return Reply(_unknown_command(name, ctx.user)) if inc.is_private else None
         if ctx.user is None and not spec.anonymous:
             return Reply(NOT_ENROLLED_USER) if inc.is_private else None
         if spec.where == "private" and not inc.is_private:

@@ -1,2 +1,2 @@
 """Appeals (问题诉求): intake, the review/handling loop, cards and ledger views."""
-from . import actions, intake, views  # noqa: F401  (registers commands, buttons and flows)
+from . import actions, chat_text, intake, views  # noqa: F401  (registers commands, buttons and flows)

@@ -7,7 +7,7 @@ from handlers.context import Context
 from handlers.ids import BAD_ID, looks_like_id, parse_id, parse_index
 from handlers.registry import callback, command, flow
 from handlers.types import Button, Reply
-from storage.models import CadreEnterprise, Enterprise, OrgUnit, Role
+from storage.models import STATUS_NAMES, AppealStatus as S, CadreEnterprise, Enterprise, OrgUnit, Role
 from storage.models.appeals import CATEGORIES
 
 from .actions import load_appeal
@@ -85,6 +85,13 @@ async def appeal_command(ctx: Context):
         return [await appeal_card(ctx, appeal), Reply(await history_text(ctx, appeal))]
     if ctx.user.role != Role.CADRE:
         return Reply("只有驻企干部可以提交诉求。查看某条诉求请发送 /appeal 编号，例如 /appeal 12。")
+    if _in_step(ctx, "confirm"):
+        # A filled-in appeal waits at 确认提交: never discard it silently.
+        waiting = await _summary(ctx, dict(ctx.dialog.data))
+        owner = ctx.user.id
+        return Reply("您还有一条诉求填写完毕、尚未提交：\n" + waiting.text.split("\n", 1)[1] + "\n请选择：",
+                     buttons=[[Button("确认提交", data=_data("ok", None, owner)), Button("继续修改", data=_data("ed", None, owner)),
+                               Button("放弃", data=_data("no", None, owner))]])
     ents = await cadre_enterprises(ctx)
     if not ents:
         return Reply("您尚未关联任何企业，暂不能提交诉求。请联系市指挥部办公室登记。")
@@ -152,6 +159,15 @@ async def on_intake_button(ctx: Context):
         return await _summary(ctx, data)
     if kind == "ok" and _in_step(ctx, "confirm"):
         return await _file(ctx, data, edit=True)
+    if kind == "ed" and _in_step(ctx, "confirm"):
+        await ctx.set_dialog(INTAKE, "desc", data)
+        return Reply(f"请重新发送问题描述（原内容：{data.get('description', '')}）。\n{DESC_PROMPT}", edit=True)
+    if kind == "of" and _in_step(ctx, "offer"):
+        ents = await cadre_enterprises(ctx)
+        if len(ents) == 1:
+            return await _file(ctx, dict(data, enterprise_id=ents[0].id), edit=True)
+        await ctx.set_dialog(INTAKE, "ent", data)
+        return Reply("这条诉求属于哪家企业？", buttons=_enterprise_buttons(ents, ctx.user.id), edit=True)
     if kind == "no":
         await ctx.clear_dialog()
         return Reply("已取消，未提交任何内容。", edit=True)
@@ -214,12 +230,30 @@ async def on_intake_message(ctx: Context):
         await ctx.set_dialog(INTAKE, "att", data)
         return Reply(f"已收到附件（共 {len(data['files'])} 个）。可继续发送，或点击“完成”。",
                      buttons=_done_button(ctx.user.id))
+    if step == "offer":
+        # Not an answer to the offer: drop it and treat the message as a new one.
+        from handlers.dispatcher import route
+
+        await ctx.clear_dialog()
+        return await route(ctx)
     if step == "confirm":
         summary = await _summary(ctx, data)
         summary.text = "请点击下方“确认提交”或“取消”（发送 /cancel 也可取消）。\n" + summary.text
         return summary
     await ctx.clear_dialog()
     return Reply(EXPIRED)
+
+
+async def _same_open_appeal(ctx: Context, enterprise_id: int, description: str):
+    """An unfinished appeal of the enterprise with the same text (spaces and punctuation aside), or None."""
+    from storage.models import Appeal, AppealStatus
+
+    def norm(text: str) -> str:
+        return "".join(ch for ch in text if ch.isalnum())
+
+    rows = await ctx.session.scalars(select(Appeal).where(
+        Appeal.enterprise_id == enterprise_id, Appeal.status != AppealStatus.CLOSED).order_by(Appeal.id.desc()).limit(50))
+    return next((a for a in rows.unique() if norm(a.description) == norm(description)), None)
 
 
 def _files(ctx: Context, files: list) -> list:
@@ -239,6 +273,15 @@ async def _file(ctx: Context, data: dict, *, edit: bool = False) -> list[Reply]:
     if error:
         await ctx.clear_dialog()
         return [Reply(error + "\n未提交任何内容。")]
+    same = None if data.get("dup_ok") else await _same_open_appeal(ctx, data["enterprise_id"], data["description"])
+    if same is not None:
+        await ctx.set_dialog(INTAKE, "confirm", dict(data, dup_ok=True))
+        owner = ctx.user.id
+        return [Reply(f"⚠️ 这家企业已有一条内容相同的诉求 #{same.id}（{STATUS_NAMES[S(same.status)]}），"
+                      "一般无需重复提交，可打开原诉求跟进。确需再次提交请点“仍然提交”。",
+                      buttons=[[Button(f"查看 #{same.id}", data=f"ap:v:{same.id}")],
+                               [Button("仍然提交", data=_data("ok", None, owner)), Button("取消", data=_data("no", None, owner))]],
+                      edit=edit)]
     appeal = await file_appeal(ctx, enterprise_id=data["enterprise_id"], description=data["description"],
                                category=data.get("category"), urgency=data.get("urgency") or "B",
                                attachments=data.get("files") or ())

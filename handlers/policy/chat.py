@@ -25,6 +25,8 @@ QUESTION_RE = re.compile(r"[?？]\s*$|吗|怎么|怎样|如何|多少|什么|哪
 # words that make an unanswerable plain question still a policy question worth an honest "not covered"
 POLICY_CUE = re.compile(r"政策|补贴|奖励|奖补|补助|资助|扶持|申报|贷款|融资|贴息|税|费|用地|厂房|人才|认定|资金|优惠|减免|"
                         r"专精特新|小巨人|瞪羚|高企|高新技术|规上|链主|上市|技改|研发")
+ASK_RE = re.compile(r"我想问|想问一下|问一下|想了解|了解一下|咨询|请问|请教")
+POLICY_TOPIC = re.compile(r"政策|补贴|奖励|奖补|贴息|资助|扶持资金|认定条件|申报条件")
 NO_HANDBOOK = "惠企政策汇编尚未导入。请联系市指挥部办公室导入。"
 MAX_QUESTION = 300
 ASK_REAL = "请写出具体想了解的政策问题，例如：/policy 专精特新企业有什么奖励？"
@@ -115,7 +117,11 @@ async def policy_command(ctx: Context):
 async def on_question(ctx: Context):
     """A plain private message that reads as a question gets a handbook answer."""
     text = ctx.text
-    if text.startswith("/") or len(text) < 4 or not QUESTION_RE.search(text):
+    if text.startswith("/") or len(text) < 4:
+        return None
+    # '贷款贴息政策', '我想问一下专精特新的奖励': plain asks without a question mark are questions too.
+    asks = QUESTION_RE.search(text) or ASK_RE.search(text) or (len(text) <= 20 and POLICY_TOPIC.search(text))
+    if not asks:
         return None
     return await answer_question(ctx, text, strict=True)
 
