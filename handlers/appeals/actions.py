@@ -38,9 +38,14 @@ async def on_button(ctx: Context):
     if len(parts) < 3 or len(parts) > 4:
         return _toast(GONE)
     action, x = parts[1], (parts[3] if len(parts) == 4 else None)
-    appeal = await load_appeal(ctx, parts[2])
+    raw_id, offered_in = workflow.split_state(parts[2])
+    appeal = await load_appeal(ctx, raw_id)
     if appeal is None:
         return _toast("该诉求不存在，按钮已失效。")
+    if action in workflow.TABLE:
+        stale = workflow.stale_refusal(appeal, offered_in)
+        if stale:
+            return _toast(stale)
     if action in ("v", "h"):
         if not await can_view(ctx, appeal):
             return _toast("您无权查看该诉求。")

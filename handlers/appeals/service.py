@@ -169,7 +169,7 @@ async def card_buttons(ctx: Context, appeal: Appeal) -> list[list[Button]]:
     actions = await workflow.allowed_actions(ctx, appeal)
     rels = await workflow.relations(ctx, appeal)
     rows: list[list[Button]] = []
-    aid = appeal.id
+    aid = workflow.with_state(appeal)  # a press is refused if the appeal has moved on since this card
     if "asg" in actions:
         row = []
         if S(appeal.status) == S.SUBMITTED:

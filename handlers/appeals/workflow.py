@@ -153,6 +153,36 @@ async def allowed_actions(ctx: Context, appeal: Appeal) -> list[str]:
     return [a for a in TABLE if may(rels, appeal, a) and guard(appeal, a, ctx.today) is None]
 
 
+_STATES = list(S)
+STATE_MARK = "."  # card buttons carry the state they were offered in: ap:esc:12.a
+
+
+def state_token(appeal: Appeal) -> str:
+    """One letter for the appeal's state, carried in its card's buttons."""
+    return "abcdefghijklmnopqrstuvwxyz"[_STATES.index(S(appeal.status))]
+
+
+def with_state(appeal: Appeal) -> str:
+    """The id part of a card button: '12.c' (the appeal and the state the card showed)."""
+    return f"{appeal.id}{STATE_MARK}{state_token(appeal)}"
+
+
+def split_state(raw: str | None) -> tuple[str | None, str | None]:
+    """'12.c' -> ('12', 'c'); '12' -> ('12', None) (buttons from notifications and older cards)."""
+    if raw is None or STATE_MARK not in raw:
+        return raw, None
+    head, _, token = raw.partition(STATE_MARK)
+    return head, token
+
+
+def stale_refusal(appeal: Appeal, token: str | None) -> str | None:
+    """A press offered in another state than the appeal's current one is refused, whoever may act now."""
+    if token is None or token == state_token(appeal):
+        return None
+    return (f"该诉求已变为“{STATUS_NAMES[S(appeal.status)]}”，这个按钮是之前状态下的，未执行。"
+            "请重新打开诉求查看最新状态。")
+
+
 class Refused(Exception):
     """An action that may not happen; the message is shown to the user and nothing changes."""
 
