@@ -27,8 +27,9 @@ BLIND = ROOT / "benchmarks" / "data" / "policy_blind"
 NEWCOMER = ROOT / "benchmarks" / "data" / "policy_newcomer"
 # fresh blind handbooks of 2026-12-03 (issue 14), each indexed on its own as an office would import it
 FRESH = [ROOT / "benchmarks" / "data" / f"policy_fresh_{x}" for x in "ab"]
-# written after the rebuild, before any failure of A or B was looked at; run with --final-blind
-FINAL_BLIND = ROOT / "benchmarks" / "data" / "policy_fresh_c"
+# C: written after the rebuild, before any failure of A or B was looked at; D: written after all
+# tuning. Run with --final-blind
+FINAL_BLIND = [ROOT / "benchmarks" / "data" / f"policy_fresh_{x}" for x in "cd"]
 CODES = {
     "A": "济宁市支持制造业高质量发展若干政策措施", "B": "济宁市促进专精特新中小企业高质量发展若干措施",
     "C": "济宁市加快科技创新推动高新技术企业倍增若干措施", "D": "济宁市支持企业引进培育高层次人才实施办法",
@@ -156,11 +157,14 @@ def main() -> None:
     ap.add_argument("-v", "--verbose", action="store_true")
     ap.add_argument("--fresh-only", action="store_true", help="only the fresh blind handbooks")
     ap.add_argument("--dev-only", action="store_true", help="only the dev sets (never the fresh blind ones)")
-    ap.add_argument("--final-blind", action="store_true", help="only handbook C (fresh_c)")
+    ap.add_argument("--final-blind", action="store_true", help="only handbooks C and D (fresh_c, fresh_d)")
+    ap.add_argument("--only", help="with --final-blind: one set's directory name, e.g. policy_fresh_d")
     args = ap.parse_args()
     if args.final_blind:
-        return report(FINAL_BLIND.name, PolicyIndex.from_files(_files(FINAL_BLIND)),
-                      load_questions(FINAL_BLIND / "questions.tsv"), args.verbose)
+        for d in FINAL_BLIND:
+            if not args.only or d.name == args.only:
+                report(d.name, PolicyIndex.from_files(_files(d)), load_questions(d / "questions.tsv"), args.verbose)
+        return
     if args.fresh_only:
         return fresh(args.verbose)
     idx = PolicyIndex.from_files(_files(args.handbook))
@@ -179,8 +183,8 @@ def main() -> None:
         report("newcomer", newc, load_questions(NEWCOMER / "questions.tsv"), args.verbose)
     if args.handbook == HANDBOOK and not args.dev_only:
         fresh(args.verbose)
-        report(FINAL_BLIND.name, PolicyIndex.from_files(_files(FINAL_BLIND)),
-               load_questions(FINAL_BLIND / "questions.tsv"), args.verbose)
+        for d in FINAL_BLIND:
+            report(d.name, PolicyIndex.from_files(_files(d)), load_questions(d / "questions.tsv"), args.verbose)
 
 
 def fresh(verbose: bool) -> None:
