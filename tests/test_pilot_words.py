@@ -132,3 +132,20 @@ def test_console_warnings_go_to_the_log_file_not_the_transcript(tmp_path, monkey
         handler.flush()
     assert "2031" in (tmp_path / "console.log").read_text(encoding="utf-8")
     configure("WARNING")
+
+
+def test_readme_walkthrough_dissatisfied_to_reviewer_with_a_file_at_closing(tmp_path):
+    """The README's second walk-through, line for line, in a real `pandeng console`."""
+    import re
+    from pathlib import Path
+
+    from .test_appeals_console import console
+
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    block = readme.split("### 不满意 → 县级裁定", 1)[1].split("```bash", 1)[1].split("```", 1)[0]
+    lines = re.findall(r"'([^']*)'", block.split("printf '%s\\n'", 1)[1])
+    out = console(f"sqlite+aiosqlite:///{tmp_path / 'walk.db'}", lines, tmp_path, "--demo", "--as", "cadre")
+    final = out.rsplit("我：/appeal 1", 1)[1]
+    assert "状态：已销号" in final and "附件（1 个）：批复文件.pdf（办结）" in final
+    assert "企业不满意 2 次" in final and "裁定说明：已两次协调银行" in final
+    assert "已收到附件（共 1 个）" in out and "提交任城区县级指挥部裁定" in out

@@ -127,6 +127,10 @@ async def card_text(ctx: Context, appeal: Appeal) -> str:
         lines.append(f"解释说明：{_first_line(appeal.explanation, 200)}")
     if appeal.satisfaction:
         lines.append(f"企业评价：{appeal.satisfaction}")
+    if status == S.CLOSED and appeal.dissatisfied_count:
+        ruling = await _latest_note(ctx, appeal, "cls")
+        if ruling:
+            lines.append(f"裁定说明：{_first_line(ruling.removeprefix('裁定销号：'), 200)}")
     if appeal.duplicate_of_id:
         lines.append(f"重复诉求：与 #{appeal.duplicate_of_id} 重复")
     return "\n".join(lines)
