@@ -1,6 +1,8 @@
 """Ledgers, figures and enterprise files are shown only in private: asked in a group, they go privately."""
 from __future__ import annotations
 
+from storage.outbox import queue_notification
+
 from .context import Context
 from .types import Reply
 
@@ -19,13 +21,17 @@ def private_chat_id(ctx: Context) -> int | None:
 
 
 async def send_privately(ctx: Context, replies: list[Reply]) -> list[Reply]:
-    """Text through the outbox to the user, files straight to their private chat; the group only hears a note."""
+    """Text and charts through the outbox to the user, files straight to their private chat; the group hears a note."""
     out: list[Reply] = []
     sent = False
     for r in replies:
         if r.toast and ctx.inc.is_button:
             out.append(r)  # a pop-up only the presser sees (refusals): harmless in a group
-        elif r.document is not None or r.photo is not None:
+        elif r.photo is not None and r.document is None:  # charts: the outbox carries photos
+            await queue_notification(ctx.session, ctx.user.id, r.text, r.buttons, kind="private", now=ctx.now,
+                                     photo=r.photo.content)
+            sent = True
+        elif r.document is not None:  # files (the ledger workbook) go straight to the private chat
             chat_id = private_chat_id(ctx)
             if chat_id is None:  # a platform whose private chat we cannot name: never post the file in the group
                 return [Reply(ASK_IN_PRIVATE, toast=ctx.inc.is_button)]

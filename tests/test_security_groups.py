@@ -5,7 +5,7 @@ from sqlalchemy import select
 
 from handlers.confidential import SENT_PRIVATELY
 from storage.demo import DEMO_GROUP_CHAT_ID
-from storage.models import AuditEntry
+from storage.models import AuditEntry, Outbox
 from tests.chat import ChatDriver, Clock, text_of
 from tests.reports_data import NOW, seed_appeals
 
@@ -43,11 +43,17 @@ async def test_confidential_commands_answer_privately(demo):
 
 async def test_files_and_charts_go_to_the_private_chat(demo):
     chat, u, _ = await _chat(demo)
-    for cmd, kind in (("/export 2026-03", "document"), ("/export csv", "document"), ("/chart 2026Q1", "photo")):
+    for cmd in ("/export 2026-03", "/export csv"):
         replies = await chat.send(u["王建国"], cmd, **GROUP)
-        files = [r for r in replies if getattr(r, kind) is not None]
+        files = [r for r in replies if r.document is not None]
         assert files and all(r.chat_id == u["王建国"] for r in files), cmd  # console: the private chat is users.id
         assert [r.text for r in _in_group(replies)] == [SENT_PRIVATELY]
+    replies = await chat.send(u["王建国"], "/chart 2026Q1", **GROUP)
+    assert [r.text for r in _in_group(replies)] == [SENT_PRIVATELY] and not any(r.photo for r in replies)
+    async with chat.db.session() as s:
+        charts = (await s.execute(select(Outbox.photo, Outbox.chat_id).where(
+            Outbox.user_id == u["王建国"], Outbox.kind == "private"))).all()
+    assert len(charts) == 3 and all(photo.startswith(b"\x89PNG") and chat_id is None for photo, chat_id in charts)
 
 
 async def test_refusals_stay_short_and_nothing_leaks(demo):
