@@ -7,7 +7,10 @@ import sys
 
 
 def _run(args, settings) -> int:
-    """Start the Telegram bot: long polling, or a webhook when --webhook URL is given."""
+    """Start the bot on its channel: Telegram (polling or --webhook URL) or the WeCom app callback."""
+    channel = args.channel or settings.channel
+    if channel == "wecom":
+        return _run_wecom(args, settings)
     from .runner import BotRunner
 
     framework = args.framework or settings.framework
@@ -59,6 +62,22 @@ def unreachable(exc: BaseException | None) -> bool:
     return False
 
 
+def _run_wecom(args, settings) -> int:
+    """Start the 企业微信 / 政务微信 channel: callback server on PANDENG_WEBHOOK_HOST:PORT/wecom/callback."""
+    from .wecom.runner import WeComRunner
+
+    try:
+        runner = WeComRunner(settings, outbox=not args.no_outbox, scheduler=not args.no_scheduler)
+    except SystemExit as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    try:
+        asyncio.run(runner.run_forever())
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
 async def _with_adapter(settings, framework: str, action):
     from .runner import make_adapter
 
@@ -104,7 +123,9 @@ def _outbox(args, settings) -> int:
 
 def register(sub) -> None:
     """Add the Telegram subcommands."""
-    p = sub.add_parser("run", help="启动 Telegram 机器人（长轮询或 webhook）")
+    p = sub.add_parser("run", help="启动机器人：Telegram（长轮询或 webhook）或企业微信应用（--channel wecom）")
+    p.add_argument("--channel", choices=["telegram", "wecom"], default=None,
+                   help="telegram（默认）或 wecom（企业微信 / 政务微信自建应用）；也可用 PANDENG_CHANNEL")
     p.add_argument("--framework", choices=["aiogram", "ptb"], default=None,
                    help="aiogram（默认）或 python-telegram-bot；也可用 PANDENG_FRAMEWORK")
     p.add_argument("--webhook", metavar="URL", default=None,

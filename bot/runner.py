@@ -44,8 +44,10 @@ def telegram_ports(settings: Settings, adapter: Any = None) -> Ports:
     async def download(file_id: str) -> bytes:
         return await adapter.transport.download(file_id)
 
+    from .channels import wecom_invite_line
+
     files = {"telegram": download} if adapter is not None else {}
-    return Ports(files=files, invite_links=(invite_link(lambda: settings.bot_username),))
+    return Ports(files=files, invite_links=(invite_link(lambda: settings.bot_username), wecom_invite_line(settings)))
 
 
 class BotRunner:

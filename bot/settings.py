@@ -26,6 +26,21 @@ class Settings(BaseSettings):
     timezone: str = "Asia/Shanghai"
     bot_username: str | None = None
 
+    # Which channel `pandeng run` starts: Telegram, or a 企业微信 / 政务微信 self-built app.
+    channel: Literal["telegram", "wecom"] = "telegram"
+    wecom_corp_id: str | None = None  # 企业ID (CorpID)
+    wecom_agent_id: int | None = None  # the app's AgentId
+    wecom_secret: SecretStr | None = None  # the app's Secret
+    wecom_token: SecretStr | None = None  # 接收消息 Token
+    wecom_aes_key: SecretStr | None = None  # 接收消息 EncodingAESKey (43 characters)
+    # Server root of the WeCom API; a private 政务微信 deployment has its own.
+    wecom_api_base: str = "https://qyapi.weixin.qq.com"
+    wecom_rate_wait_s: float = 1.0  # wait after errcode 45009 before the same message is tried again
+
+    # Outbox sender pacing (seconds): idle poll and the first retry delay (doubling after).
+    outbox_idle_s: float = 1.0
+    outbox_backoff_base_s: float = 2.0
+
     webhook_secret: SecretStr | None = None
     webhook_host: str = "0.0.0.0"
     webhook_port: int = 8080

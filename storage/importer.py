@@ -10,7 +10,7 @@ from pathlib import Path
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from .models import CadreEnterprise, Enterprise, OrgUnit, Role, UnitKind, User
+from .models import CadreEnterprise, Enterprise, OrgUnit, PlatformAccount, Role, UnitKind, User, utcnow
 from .cell_safety import is_formula_like
 from .org_data import CLUSTERS, COUNTY_ALIASES
 from .text_safety import clean_text
@@ -38,7 +38,10 @@ USER_COLUMNS = {
     "unit": ("单位", "所在单位", "责任单位", "工作单位"),
     "county": ("县区", "所在县区", "区县"),
     "enterprises": ("驻企企业", "联系企业", "包联企业", "企业"),
+    "wecom_userid": ("企业微信账号", "企业微信ID", "政务微信账号"),
 }
+WECOM = "wecom"  # the platform name of WeCom accounts
+WECOM_USERID = re.compile(r"[A-Za-z0-9_@.\-]{1,64}")  # WeCom's userid alphabet, 1-64 bytes
 ROLE_WORDS = {
     "驻企干部": Role.CADRE, "助企干部": Role.CADRE, "干部": Role.CADRE, "cadre": Role.CADRE,
     "责任单位": Role.HANDLER, "经办人": Role.HANDLER, "handler": Role.HANDLER,
@@ -255,6 +258,7 @@ async def import_users(session: AsyncSession, path: str | Path) -> int:
     errors: list[str] = []
     parsed = []
     phones: dict[str, int] = {}
+    wecom_ids: dict[str, int] = {}
     for n, row in rows:
         name, role_text, phone = (_cell(row, cols, k) for k in ("name", "role", "phone"))
         unit_text, county_text = _cell(row, cols, "unit"), _cell(row, cols, "county")
@@ -272,6 +276,13 @@ async def import_users(session: AsyncSession, path: str | Path) -> int:
             problems.append(f"手机号{phone}与第{phones[phone]}行重复")
         else:
             phones[phone] = n
+        wecom = _cell(row, cols, "wecom_userid")
+        if wecom and not WECOM_USERID.fullmatch(wecom):
+            problems.append(f"企业微信账号“{wecom}”应为1–64位字母、数字或 _ - @ .")
+        elif wecom and wecom.lower() in wecom_ids:
+            problems.append(f"企业微信账号{wecom}与第{wecom_ids[wecom.lower()]}行重复")
+        elif wecom:
+            wecom_ids[wecom.lower()] = n
         unit = units.get(unit_text) if unit_text else None
         county = counties.get(county_text) if county_text else None
         ent_names = [e for e in SPLIT.split(_cell(row, cols, "enterprises")) if e]
@@ -295,12 +306,13 @@ async def import_users(session: AsyncSession, path: str | Path) -> int:
         if role == Role.ADMIN and unit is None:
             unit = units["市制造强市建设指挥部办公室"]
         parsed.append((dict(name=name, role=str(role), phone=phone, unit_id=unit.id if unit else None,
-                            county_id=county.id if county else None), [enterprises[e] for e in ent_names]))
+                            county_id=county.id if county else None), [enterprises[e] for e in ent_names], wecom))
     _raise_if(errors)
     if not parsed:
         raise DirectoryImportError("文件中没有数据行。")
     existing = {u.phone: u for u in (await session.scalars(select(User).where(User.phone.in_(phones)))).unique()}
-    for values, ent_ids in parsed:
+    _raise_if(await _wecom_conflicts(session, parsed, existing))
+    for values, ent_ids, wecom in parsed:
         user = existing.get(values["phone"])
         if user is None:
             user = User(**values, active=True, blocked_bot=False, mute_weekly=False)
@@ -312,8 +324,31 @@ async def import_users(session: AsyncSession, path: str | Path) -> int:
             await session.execute(delete(CadreEnterprise).where(CadreEnterprise.user_id == user.id))
         for ent_id in ent_ids:
             session.add(CadreEnterprise(user_id=user.id, enterprise_id=ent_id))
+        if wecom:
+            await _bind_wecom(session, user.id, wecom)
     await session.flush()
     return ImportResult(created=len(parsed) - len(existing), updated=len(existing))
+
+
+async def _wecom_conflicts(session: AsyncSession, parsed: list, existing: dict[str, User]) -> list[str]:
+    """Rows whose WeCom userid already belongs to another person."""
+    wanted = {w: values["phone"] for values, _, w in parsed if w}
+    if not wanted:
+        return []
+    taken = (await session.execute(select(PlatformAccount.external_id, User.phone)
+                                   .join(User, User.id == PlatformAccount.user_id)
+                                   .where(PlatformAccount.platform == WECOM, PlatformAccount.external_id.in_(wanted)))).all()
+    return [f"企业微信账号{ext}已属于手机号{phone}的人员" for ext, phone in taken if phone != wanted[ext]]
+
+
+async def _bind_wecom(session: AsyncSession, user_id: int, userid: str) -> None:
+    """The user's WeCom account is this userid (an import replaces an older one)."""
+    account = await session.scalar(select(PlatformAccount).where(
+        PlatformAccount.platform == WECOM, PlatformAccount.user_id == user_id))
+    if account is None:
+        session.add(PlatformAccount(platform=WECOM, external_id=userid, user_id=user_id, bound_at=utcnow()))
+    else:
+        account.external_id = userid
 
 
 async def import_file(session: AsyncSession, kind: str, path: str | Path) -> ImportResult:
