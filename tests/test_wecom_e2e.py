@@ -74,8 +74,9 @@ async def stop_process(proc) -> str:
 async def choose(wecom: FakeWeCom, userid: str, message: Sent, label: str) -> int:
     """Press `label` on a card, or reply with its number where the choices came numbered."""
     before = len(wecom.messages(userid))
-    if label in message.buttons:
-        status, _ = await wecom.press(userid, message, label)
+    button = next((text for text in message.buttons if text.startswith(label)), None)
+    if button is not None:
+        status, _ = await wecom.press(userid, message, button)
     else:
         number = re.search(rf"(\d+)\. {re.escape(label)}", message.text)
         assert number, f"{label!r} not offered in {message.text!r}"
@@ -89,7 +90,7 @@ async def offered(wecom: FakeWeCom, userid: str, label: str, after: int = 0) -> 
     deadline = time.monotonic() + 15
     while time.monotonic() < deadline:
         for m in reversed(wecom.messages(userid)[after:]):
-            if label in m.buttons or re.search(rf"\d+\. {re.escape(label)}", m.text):
+            if any(t.startswith(label) for t in m.buttons) or re.search(rf"\d+\. {re.escape(label)}", m.text):
                 return m
         await asyncio.sleep(0.05)
     raise TimeoutError(f"{label!r} never offered to {userid}: {[m.text for m in wecom.messages(userid)]!r}")

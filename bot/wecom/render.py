@@ -13,8 +13,8 @@ TEXT_LIMIT = 2048  # bytes: WeCom cuts text and markdown content there
 CARD_BUTTONS = 6  # button_list holds at most six
 CARD_TITLE = 36  # characters shown in main_title before WeCom truncates
 CARD_TEXT = 400  # characters kept inside the card; longer texts go first as plain messages
-BUTTON_TEXT = 10  # WeCom advises at most ten characters a button
-MARKDOWN_UNSAFE = re.compile(r"[*`\[\]<>#_~]")
+BUTTON_TEXT = 20  # WeCom advises ten characters a button and shortens longer ones itself; keep it bounded
+MARKDOWN_UNSAFE = re.compile(r"[*`\[\]<_~]|^\s*[#>]", re.M)  # what WeCom's markdown would eat or restyle
 
 
 @dataclass

@@ -1,0 +1,98 @@
+"""The WeCom runtime in-process against the fake server: a photo reaches the appeal through media/get,
+choices that do not fit a card come numbered, and 5xx / 45009 failures are retried through the outbox
+so every message arrives exactly once."""
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from sqlalchemy import select
+
+from bot.settings import Settings
+from bot.wecom.runner import WeComRunner
+from storage.models import Appeal, AppealAttachment, Outbox, OutboxStatus
+from storage.outbox import queue_notification
+from tests.fakebot.harness import tg_db, tg_db_url, tg_demo  # noqa: F401
+from tests.fakewecom import FakeWeCom
+from tests.test_wecom_e2e import CADRE, REVIEWER, bind_wecom, choose, offered, wecom  # noqa: F401
+
+PHOTO = b"\xff\xd8\xff\xe0" + bytes(range(256)) * 20
+DESCRIPTION = "企业新建厂房急需办理施工许可，环评批复已完成但审批进度缓慢，希望协调加快办理。"
+
+
+async def start(wecom: FakeWeCom, db) -> WeComRunner:
+    env = wecom.env()
+    settings = Settings(_env_file=None, channel="wecom", wecom_corp_id=env["PANDENG_WECOM_CORP_ID"],
+                        wecom_agent_id=int(env["PANDENG_WECOM_AGENT_ID"]), wecom_secret=env["PANDENG_WECOM_SECRET"],
+                        wecom_token=env["PANDENG_WECOM_TOKEN"], wecom_aes_key=env["PANDENG_WECOM_AES_KEY"],
+                        wecom_api_base=wecom.base_url, webhook_host="127.0.0.1", webhook_port=0, wecom_rate_wait_s=0.05)
+    runner = WeComRunner(settings, db=db, outbox_options={"idle_s": 0.05, "backoff_base_s": 0.05, "lease_s": 5.0})
+    port = await runner.start()
+    wecom.bot_url = f"http://127.0.0.1:{port}/wecom/callback"
+    return runner
+
+
+async def settled(db, timeout: float = 10.0) -> dict[str, Outbox]:
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while True:
+        async with db.session() as s:
+            rows = {r.text: r for r in await s.scalars(select(Outbox))}
+        if all(r.status != OutboxStatus.PENDING for r in rows.values()):
+            return rows
+        assert loop.time() < deadline, {t: (r.status, r.last_error) for t, r in rows.items()}
+        await asyncio.sleep(0.05)
+
+
+async def test_photo_reaches_the_appeal_and_choices_come_numbered(wecom, tg_demo):
+    db, _ = tg_demo
+    await bind_wecom(db, "张伟", CADRE)
+    runner = await start(wecom, db)
+    try:
+        await wecom.text(CADRE, "/appeal")
+        picker = await offered(wecom, CADRE, "自动识别")
+        n = await choose(wecom, CADRE, picker, "自动识别")
+        n = await choose(wecom, CADRE, await offered(wecom, CADRE, "A类", after=n), "A类")
+        await wecom.wait_for(CADRE, "描述问题", after=n)
+        await wecom.text(CADRE, DESCRIPTION)
+        await wecom.wait_for(CADRE, "现场照片")
+        media_id = wecom.add_media(PHOTO, "现场.jpg")
+        await wecom.image(CADRE, media_id)
+        done = await offered(wecom, CADRE, "完成")
+        n = await choose(wecom, CADRE, done, "完成")
+        await choose(wecom, CADRE, await offered(wecom, CADRE, "确认提交", after=n), "确认提交")
+        await wecom.wait_for(CADRE, "已提交诉求")
+        async with db.session() as s:
+            appeal = (await s.scalars(select(Appeal))).unique().one()
+            [att] = (await s.scalars(select(AppealAttachment).where(AppealAttachment.appeal_id == appeal.id))).all()
+        assert appeal.urgency == "A" and att.kind == "photo" and att.file_id == media_id
+        # the FileFetcher port the runner gave the Dispatcher downloads it through media/get
+        assert await runner.dispatcher.ports.files["wecom"](att.file_id) == PHOTO
+        # some choice lists were longer than a card holds: they came as numbered lines
+        assert any(m.msgtype == "text" and "回复数字即可选择" in m.text for m in wecom.messages(CADRE))
+    finally:
+        await runner.stop()
+
+
+async def test_5xx_and_45009_go_through_the_outbox_exactly_once(wecom, tg_demo):
+    db, refs = tg_demo
+    await bind_wecom(db, "张伟", CADRE)
+    reviewer_id = await bind_wecom(db, "李卫东", REVIEWER)
+    runner = await start(wecom, db)
+    try:
+        wecom.fault("message/send", status=502, times=2)
+        async with db.session() as s:
+            await queue_notification(s, reviewer_id, "请审核诉求 #99")
+        runner.sender.wake.set()
+        rows = await settled(db)
+        assert rows["请审核诉求 #99"].status == OutboxStatus.SENT and rows["请审核诉求 #99"].attempts == 3
+        # a direct reply that keeps hitting 45009 is handed to the outbox, then delivered once
+        wecom.fault("message/send", errcode=45009, times=8)
+        await wecom.text(CADRE, "/help")
+        await wecom.wait_for(CADRE, "可用的命令", timeout=20)
+        await asyncio.sleep(0.3)
+        assert sum("可用的命令" in m.text for m in wecom.messages(CADRE)) == 1
+        assert [m.text for m in wecom.messages(REVIEWER)].count("请审核诉求 #99") == 1
+        assert runner.replies.stats["queued"] == 1
+    finally:
+        await runner.stop()
