@@ -96,3 +96,20 @@ async def test_5xx_and_45009_go_through_the_outbox_exactly_once(wecom, tg_demo):
         assert runner.replies.stats["queued"] == 1
     finally:
         await runner.stop()
+
+
+async def test_token_cached_and_refreshed_once_for_concurrent_callers(wecom):
+    from bot.wecom.api import WeComApi
+    from tests.fakewecom.server import AGENT_ID, CORP_ID, SECRET
+
+    api = WeComApi(wecom.base_url, CORP_ID, SECRET, AGENT_ID)
+    try:
+        await api.send("u1", "text", {"content": "一"})
+        await api.send("u1", "text", {"content": "二"})
+        assert wecom.token_fetches == 1  # cached
+        wecom.expire_tokens()
+        await asyncio.gather(*(api.send("u1", "text", {"content": f"并发{i}"}) for i in range(5)))
+        assert wecom.token_fetches == 2 and len(wecom.messages("u1")) == 7
+        assert "fake-app-secret" not in repr(api)
+    finally:
+        await api.close()

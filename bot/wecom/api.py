@@ -57,10 +57,13 @@ class WeComApi:
             await self._http.close()
             self._http = None
 
-    async def token(self, *, force: bool = False) -> str:
-        """A valid access_token: cached, fetched again near expiry or when forced."""
+    async def token(self, *, stale: str | None = None) -> str:
+        """A valid access_token: cached, fetched again near expiry or when `stale` was refused.
+
+        Concurrent callers refused with the same stale token share one refresh."""
         async with self._lock:
-            if not force and self._token and self.clock() < self._expires_at:
+            fresh = self._token and self.clock() < self._expires_at
+            if fresh and (stale is None or stale != self._token):
                 return self._token
             body = await self._request("GET", "gettoken", params={"corpid": self.corp_id, "corpsecret": self._secret})
             code = body.get("errcode", 0)
@@ -74,8 +77,9 @@ class WeComApi:
     async def call(self, method: str, path: str, *, json: dict | None = None, params: dict | None = None,
                    data: Any = None, raw: bool = False) -> Any:
         """One API call with the token; a stale token is refreshed once. `raw` returns file bytes."""
+        refused: str | None = None
         for attempt in (1, 2):
-            token = await self.token(force=attempt == 2)
+            token = await self.token(stale=refused)
             query = {**(params or {}), "access_token": token}
             body = await self._request(method, path, params=query, json=json,
                                        data=data() if callable(data) else data, raw=raw)
@@ -83,6 +87,7 @@ class WeComApi:
                 return body
             code = body.get("errcode", 0)
             if code in TOKEN_ERRORS and attempt == 1:
+                refused = token
                 self.stats["token_refreshes"] += 1
                 log.info("wecom access_token rejected (%s); fetching a new one", code)
                 continue
