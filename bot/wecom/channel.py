@@ -47,12 +47,13 @@ async def numbered_press(db: Database, inc: Incoming) -> Incoming:
     text = (inc.text or "").strip()
     if inc.is_button or inc.attachments:
         return inc
-    if not (text.isascii() and text.isdigit() and len(text) <= 2):
-        await set_menu(db, str(inc.user_id), None)  # they moved on: an old menu must not catch a later number
-        return inc
-    async with db.session() as s:
+    async with db.session() as s:  # a read: cheap, and most messages stop here
         menu = await s.scalar(select(PlatformAccount.menu).where(
             PlatformAccount.platform == PLATFORM, PlatformAccount.external_id == str(inc.user_id)))
+    if not (text.isascii() and text.isdigit() and len(text) <= 2):
+        if menu:
+            await set_menu(db, str(inc.user_id), None)  # they moved on: an old menu must not catch a later number
+        return inc
     index = int(text) - 1
     if not menu or not 0 <= index < len(menu):
         return inc

@@ -73,6 +73,7 @@ class FakeWeCom:
         self.calls: list[str] = []
         self.rejected: list[tuple[str, int]] = []
         self._ids = itertools.count(1)
+        self._msg_base = 6_000_000_000_000_000_000 + secrets.randbelow(10**9) * 10**9  # MsgIds unique per run
         self._runner: web.AppRunner | None = None
         self._http: aiohttp.ClientSession | None = None
         self.bot_url: str | None = None
@@ -185,7 +186,7 @@ class FakeWeCom:
         return await self.post(*self.sign_and_wrap(inner))
 
     def new_msg_id(self) -> int:
-        return 7_000_000_000_000_000_000 + next(self._ids) * 7919
+        return self._msg_base + next(self._ids) * 7919
 
     # ---- the API ---------------------------------------------------------------------------
     def _fault(self, path: str) -> web.Response | None:
