@@ -113,3 +113,50 @@ async def test_token_cached_and_refreshed_once_for_concurrent_callers(wecom):
         assert "fake-app-secret" not in repr(api)
     finally:
         await api.close()
+
+
+async def test_ledger_and_charts_go_through_media_upload(wecom, tg_demo):
+    db, _ = tg_demo
+    await bind_wecom(db, "王建国", "WangJianGuo")
+    runner = await start(wecom, db)
+    try:
+        await wecom.text("WangJianGuo", "/export")
+        await wecom.wait_for("WangJianGuo", "已导出台账")
+        await wecom.wait_for("WangJianGuo", "[file]")
+        await wecom.text("WangJianGuo", "/chart")
+        deadline = asyncio.get_running_loop().time() + 30
+        while sum(m.msgtype == "image" for m in wecom.messages("WangJianGuo")) < 3:
+            assert asyncio.get_running_loop().time() < deadline, [m.text for m in wecom.messages("WangJianGuo")]
+            await asyncio.sleep(0.1)
+        files = [m for m in wecom.messages("WangJianGuo") if m.msgtype in ("file", "image")]
+        names = [wecom.media[m.body["media_id"]][0] for m in files]
+        assert names[0].endswith(".xlsx") and wecom.media[files[0].body["media_id"]][1][:2] == b"PK"
+        assert all(n.endswith(".png") for n in names[1:]) and wecom.media[files[1].body["media_id"]][1][:4] == b"\x89PNG"
+    finally:
+        await runner.stop()
+
+
+def test_run_wecom_without_settings_says_what_is_missing(monkeypatch, capsys):
+    from bot import cli
+    from bot.settings import get_settings
+
+    for key in ("PANDENG_WECOM_CORP_ID", "PANDENG_WECOM_SECRET", "PANDENG_WECOM_TOKEN", "PANDENG_WECOM_AES_KEY"):
+        monkeypatch.delenv(key, raising=False)
+    monkeypatch.setenv("PANDENG_WECOM_AGENT_ID", "1000002")
+    get_settings.cache_clear()
+    try:
+        assert cli.main(["run", "--channel", "wecom"]) == 2
+    finally:
+        get_settings.cache_clear()
+    err = capsys.readouterr().err
+    assert "PANDENG_WECOM_CORP_ID" in err and "PANDENG_WECOM_AES_KEY" in err and "AGENT_ID" not in err
+
+
+def test_handlers_import_no_platform():
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1] / "handlers"
+    for path in root.rglob("*.py"):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line.lstrip().startswith(("import ", "from ")):
+                assert not any(w in line for w in ("wecom", "aiogram", "telegram", "bot.", " bot ")), (path, line)
