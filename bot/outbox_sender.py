@@ -1,7 +1,7 @@
 """Delivers queued notifications (the outbox table) through one platform's Deliverer, exactly once.
 
 Each running channel runs its own sender; a sender claims only the rows it can deliver: users whose
-latest bound account is on its platform, group chats (for the platform that has groups), and rows
+latest bound or used account is on its platform, group chats (for the platform that has groups), and rows
 nobody can deliver (no account at all), which it marks undeliverable."""
 from __future__ import annotations
 
@@ -121,8 +121,9 @@ class OutboxSender:
         async with self.db.session() as s:
             account = aliased(PlatformAccount)
             newer = aliased(PlatformAccount)
-            # A user bound on several platforms is reached on the account bound last.
-            latest = ~exists().where(newer.user_id == account.user_id, newer.id > account.id)
+            # A user bound on several platforms is reached on the account bound or used last.
+            latest = ~exists().where(newer.user_id == account.user_id, or_(
+                newer.bound_at > account.bound_at, and_(newer.bound_at == account.bound_at, newer.id > account.id)))
             mine = or_(
                 and_(Outbox.chat_id.is_not(None), true_if(self.groups)),
                 and_(Outbox.chat_id.is_(None), account.platform == self.platform),

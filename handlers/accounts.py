@@ -1,15 +1,20 @@
 """Users behind platform accounts: resolving an update's sender, binding an account by invite."""
 from __future__ import annotations
 
+from datetime import timedelta
+
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import PlatformAccount, User
+from storage.models import PlatformAccount, User, utcnow
 
 from .types import Incoming
 
 CONSOLE = "console"  # the console's user id is users.id itself
 PLATFORM_NAMES = {"telegram": "Telegram", "wecom": "企业微信", "console": "控制台"}
+# Notifications go to the account a user bound or used last; refreshing that mark once in a while
+# keeps the write off most updates.
+ACTIVE_MARK_EVERY = timedelta(hours=6)
 
 
 async def resolve_user(session: AsyncSession, inc: Incoming) -> User | None:
@@ -17,9 +22,12 @@ async def resolve_user(session: AsyncSession, inc: Incoming) -> User | None:
     if inc.platform == CONSOLE:
         user = await session.get(User, int(inc.user_id))
     else:
-        user = await session.scalar(
-            select(User).join(PlatformAccount, PlatformAccount.user_id == User.id)
-            .where(PlatformAccount.platform == inc.platform, PlatformAccount.external_id == str(inc.user_id)))
+        row = (await session.execute(
+            select(User, PlatformAccount).join(PlatformAccount, PlatformAccount.user_id == User.id)
+            .where(PlatformAccount.platform == inc.platform, PlatformAccount.external_id == str(inc.user_id)))).first()
+        user = row[0] if row else None
+        if row is not None and utcnow() - row[1].bound_at > ACTIVE_MARK_EVERY:
+            row[1].bound_at = utcnow()  # the platform they use now is where their notifications go
     if user is not None and not user.active:
         return None
     return user

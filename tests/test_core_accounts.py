@@ -96,6 +96,13 @@ async def test_each_channel_delivers_its_own_accounts(demo):
         status = {r.text: r.status for r in await s.scalars(select(Outbox))}
     assert status == {"给张伟": OutboxStatus.SENT, "给杨帆": OutboxStatus.SENT, "给群": OutboxStatus.SENT,
                       "给朱琳": OutboxStatus.UNDELIVERABLE}  # 朱琳 has no account anywhere
+    # 杨帆 writes from Telegram again: that is where his notifications go from now on
+    await ChatDriver(db).dispatcher.handle(Incoming(platform="telegram", user_id=802, chat_id=802, text="/help"))
+    async with db.session() as s:
+        await queue_notification(s, yang, "再给杨帆")
+    await OutboxSender(db, wecom).run_once()
+    await OutboxSender(db, tg).run_once()
+    assert ("802", "再给杨帆") in tg.sent and len(wecom.sent) == 1
 
 
 async def test_invite_binds_an_account_on_the_inviting_platform(demo):

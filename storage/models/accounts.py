@@ -20,6 +20,7 @@ class PlatformAccount(Base):
     external_id: Mapped[str] = mapped_column(String(64))
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     username: Mapped[str | None] = mapped_column(String(64))  # a public handle, where the platform has one
+    # When bound, moved forward when the user writes from it: the outbox delivers to the latest.
     bound_at: Mapped[datetime] = mapped_column(default=utcnow)
     # Numbered choices last offered to this account on a platform without buttons: [[text, data], ...].
     menu: Mapped[list | None] = mapped_column(JSON)
