@@ -12,6 +12,7 @@ from bot.settings import Settings
 from bot.wecom.runner import WeComRunner
 from storage.models import Appeal, AppealAttachment, Outbox, OutboxStatus
 from storage.outbox import queue_notification
+from tests.chat import RunningClock
 from tests.fakebot.harness import tg_db, tg_db_url, tg_demo  # noqa: F401
 from tests.fakewecom import FakeWeCom
 from tests.test_wecom_e2e import CADRE, REVIEWER, bind_wecom, choose, offered, wecom  # noqa: F401
@@ -26,7 +27,8 @@ async def start(wecom: FakeWeCom, db) -> WeComRunner:
                         wecom_agent_id=int(env["PANDENG_WECOM_AGENT_ID"]), wecom_secret=env["PANDENG_WECOM_SECRET"],
                         wecom_token=env["PANDENG_WECOM_TOKEN"], wecom_aes_key=env["PANDENG_WECOM_AES_KEY"],
                         wecom_api_base=wecom.base_url, webhook_host="127.0.0.1", webhook_port=0, wecom_rate_wait_s=0.05)
-    runner = WeComRunner(settings, db=db, outbox_options={"idle_s": 0.05, "backoff_base_s": 0.05, "lease_s": 5.0})
+    runner = WeComRunner(settings, db=db, clock=RunningClock(),
+                         outbox_options={"idle_s": 0.05, "backoff_base_s": 0.05, "lease_s": 5.0})
     port = await runner.start()
     wecom.bot_url = f"http://127.0.0.1:{port}/wecom/callback"
     return runner
@@ -82,7 +84,7 @@ async def test_5xx_and_45009_go_through_the_outbox_exactly_once(wecom, tg_demo):
     try:
         wecom.fault("message/send", status=502, times=2)
         async with db.session() as s:
-            await queue_notification(s, reviewer_id, "请审核诉求 #99")
+            await queue_notification(s, reviewer_id, "请审核诉求 #99", now=runner.clock())
         runner.sender.wake.set()
         rows = await settled(db)
         assert rows["请审核诉求 #99"].status == OutboxStatus.SENT and rows["请审核诉求 #99"].attempts == 3
@@ -160,3 +162,20 @@ def test_handlers_import_no_platform():
         for line in path.read_text(encoding="utf-8").splitlines():
             if line.lstrip().startswith(("import ", "from ")):
                 assert not any(w in line for w in ("wecom", "aiogram", "telegram", "bot.", " bot ")), (path, line)
+
+
+async def test_outbox_photo_becomes_an_uploaded_image(wecom, tg_demo):
+    db, _ = tg_demo
+    reviewer_id = await bind_wecom(db, "李卫东", REVIEWER)
+    runner = await start(wecom, db)
+    png = b"\x89PNG\r\n\x1a\n" + bytes(300)
+    try:
+        async with db.session() as s:
+            await queue_notification(s, reviewer_id, "用电异常：某企业", photo=png, now=runner.clock())
+        runner.sender.wake.set()
+        await settled(db)
+        kinds = [m.msgtype for m in wecom.messages(REVIEWER)]
+        assert kinds[0] == "image" and wecom.media[wecom.messages(REVIEWER)[0].body["media_id"]][1] == png
+        assert "用电异常" in wecom.messages(REVIEWER)[1].text
+    finally:
+        await runner.stop()

@@ -6,7 +6,7 @@ import logging
 
 from sqlalchemy import select, update
 
-from handlers.types import Button, Incoming, Reply
+from handlers.types import Button, Incoming, OutFile, Reply
 from storage.db import Database
 from storage.models import PlatformAccount
 from storage.outbox import queue_notification
@@ -76,6 +76,10 @@ class WeComDeliverer:
         """Text pieces of at most 2,048 bytes, a card or numbered choices for the buttons."""
         return outbox_messages(text, buttons)
 
+    def photo_pieces(self, text: str, buttons: list[list[dict]] | None, png: bytes) -> list[Message]:
+        """The image (media/upload, then an image message) first, then the text and its buttons."""
+        return [Message("image", {}, file=OutFile("chart.png", png)), *outbox_messages(text, buttons)]
+
     async def send_piece(self, target: str, piece: Message) -> None:
         """One message/send."""
         await send_message(self.api, self.db, target, piece)
@@ -84,9 +88,10 @@ class WeComDeliverer:
 class ReplySender:
     """Sends the replies to one callback; what cannot be sent now goes to the outbox, never lost."""
 
-    def __init__(self, api: WeComApi, db: Database, *, attempts: int = 3, sleep=asyncio.sleep) -> None:
+    def __init__(self, api: WeComApi, db: Database, *, attempts: int = 3, sleep=asyncio.sleep, clock=None) -> None:
         self.api = api
         self.db = db
+        self.clock = clock  # the runner's clock: a queued reply is due by the sender's clock
         self.attempts = attempts
         self.sleep = sleep
         self.stats = {"sent": 0, "queued": 0, "failed": 0}
@@ -143,7 +148,8 @@ class ReplySender:
                 self.stats["failed"] += 1
                 log.warning("wecom reply to an unknown member not sent: %s", error)
                 return
-            await queue_notification(s, user_id, text, buttons or None, kind="reply")
+            await queue_notification(s, user_id, text, buttons or None, kind="reply",
+                                     now=self.clock() if self.clock else None)
         self.stats["queued"] += 1
 
 

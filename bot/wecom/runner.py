@@ -64,8 +64,9 @@ class WeComRunner:
         except ValueError as exc:
             raise SystemExit(f"PANDENG_WECOM_AES_KEY 无效：{exc}") from None
         ports = Ports(files={PLATFORM: self.api.media}, invite_links=configured_invite_links(settings))
+        self.clock = clock  # the dispatcher, the outbox sender and the scheduler all read this one clock
         self.dispatcher = Dispatcher(self.db, settings, clock=clock, ports=ports)
-        self.replies = ReplySender(self.api, self.db)
+        self.replies = ReplySender(self.api, self.db, clock=clock)
         self.server = CallbackServer(self.crypto, self.db, self.handle_message, corp_id=settings.wecom_corp_id,
                                      agent_id=settings.wecom_agent_id, host=settings.webhook_host,
                                      port=settings.webhook_port)
@@ -100,12 +101,13 @@ class WeComRunner:
             log.warning("wecom gettoken failed at start: %s", exc)
         port = await self.server.start()
         if self.outbox_enabled:
-            self.sender = OutboxSender(self.db, WeComDeliverer(self.api, self.db), **self.outbox_options)
+            self.sender = OutboxSender(self.db, WeComDeliverer(self.api, self.db), clock=self.clock,
+                                       **self.outbox_options)
             self._tasks.append(asyncio.create_task(self.sender.run(self._stop)))
         if self.scheduler_enabled:
             from ..scheduler import run_scheduler
 
-            self._tasks.append(asyncio.create_task(run_scheduler(self.db, self.settings, stop_event=self._stop)))
+            self._tasks.append(asyncio.create_task(run_scheduler(self.db, self.settings, clock=self.clock, stop_event=self._stop)))
         log.info("wecom app %s listening on %s:%s%s", self.settings.wecom_agent_id, self.settings.webhook_host,
                  port, CALLBACK_PATH)
         return port
