@@ -84,6 +84,9 @@ def test_cards_numbered_choices_and_markdown():
     assert "官网：https://example.org" in reply_messages(link, can_update=False)[0].content["content"]
     edit = Reply("已签收", buttons=[[Button("办结", data="ap:rs:3")]], edit=True)
     assert reply_messages(edit, can_update=True)[0].update
+    grey, *rest = reply_messages(Reply("诉求 #3 已签收。" + "说明" * 80, buttons=[[Button("办结", data="ap:rs:3")]], edit=True),
+                                 can_update=True)
+    assert grey.update and not grey.content and rest[-1].msgtype == "template_card" and not rest[-1].update
     headed = reply_messages(Reply("本周待办\n1、诉求 #1\n2、诉求 #2"), can_update=False)
     assert headed[0].msgtype == "markdown" and headed[0].content["content"].startswith("**本周待办**")
     long = reply_messages(Reply("长" * 1000, buttons=[[Button("查看", data="ap:v:1")]]), can_update=False)

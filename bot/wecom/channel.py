@@ -26,7 +26,12 @@ async def send_message(api: WeComApi, db: Database, userid: str, msg: Message,
     if msg.file is not None:
         content = {"media_id": await api.upload(msg.msgtype, msg.file.filename, msg.file.content)}
     if msg.update and response_code:
-        await api.update_card(userid, response_code, card=content)
+        if content:
+            await api.update_card(userid, response_code, card=content)
+        else:
+            await api.update_card(userid, response_code, replace_name=msg.done_label)
+    elif msg.update and not content:
+        return  # nothing to grey out without a response_code
     else:
         await api.send(userid, msg.msgtype, content)
     if msg.menu is not None:
@@ -126,6 +131,8 @@ class ReplySender:
                     continue
                 error = exc
             except PermanentError as exc:
+                if msg.update and not msg.content:  # greying an old card out failed: nothing is lost
+                    return
                 if msg.update and code:  # an old or used response_code: send the card as a new message
                     msg.update, code = False, None
                     continue
@@ -135,6 +142,8 @@ class ReplySender:
 
     async def _queue(self, inc: Incoming, msg: Message, error: SendError) -> None:
         """Hand an unsent text or card to the outbox (the sender retries with backoff)."""
+        if msg.update and not msg.content:
+            return  # a card that stays clickable: its buttons are checked on the server anyway
         text = msg.content.get("content") or _card_text(msg.content)
         buttons = [[Button(b["text"], data=b["key"])] for b in msg.content.get("button_list", [])]
         if isinstance(error, PermanentError) or not text:

@@ -11,8 +11,8 @@ from handlers.types import Button, OutFile, Reply
 
 TEXT_LIMIT = 2048  # bytes: WeCom cuts text and markdown content there
 CARD_BUTTONS = 6  # button_list holds at most six
-CARD_TITLE = 36  # characters shown in main_title before WeCom truncates
-CARD_TEXT = 400  # characters kept inside the card; longer texts go first as plain messages
+CARD_TITLE = 26  # characters WeCom advises for main_title; longer titles move into the card's text
+CARD_TEXT = 112  # characters WeCom advises for sub_title_text; longer texts go first as plain messages
 BUTTON_TEXT = 20  # WeCom advises ten characters a button and shortens longer ones itself; keep it bounded
 MARKDOWN_UNSAFE = re.compile(r"[*`\[\]<_~]|^\s*[#>]", re.M)  # what WeCom's markdown would eat or restyle
 
@@ -26,6 +26,8 @@ class Message:
     file: OutFile | None = None  # uploaded first; its media_id goes into content
     menu: list[list[str]] | None = None  # numbered choices this message offers: [[text, data], ...]
     update: bool = False  # replace the pressed card (response_code) instead of sending
+    # With update and no content: only grey the pressed card's buttons out (its reply follows anew).
+    done_label: str = "已处理"
 
 
 def split_bytes(text: str, limit: int = TEXT_LIMIT) -> list[str]:
@@ -132,8 +134,11 @@ def reply_messages(reply: Reply, *, can_update: bool) -> list[Message]:
             buttons = []
         out.append(Message(kind, {}, file=media))
         return out
-    if reply.edit and can_update and buttons and fits_card(buttons) and len(reply.text) <= CARD_TEXT:
-        return [Message("template_card", card(reply.text, buttons), update=True)]
+    if reply.edit and can_update:
+        if buttons and fits_card(buttons) and len(reply.text) <= CARD_TEXT:
+            return [Message("template_card", card(reply.text, buttons), update=True)]
+        # the new content does not fit the old card: grey the pressed one out, send the rest anew
+        out.append(Message("template_card", {}, update=True))
     return out + with_buttons(reply.text, buttons)
 
 
