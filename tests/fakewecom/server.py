@@ -90,6 +90,10 @@ class FakeWeCom:
                 "PANDENG_WECOM_API_BASE": self.base_url, **extra}
 
     async def start(self) -> "FakeWeCom":
+        return await self.start_on(0)
+
+    async def start_on(self, port: int) -> "FakeWeCom":
+        """Serve on 127.0.0.1:port (0: a free one)."""
         app = web.Application(client_max_size=30 * 1024 * 1024)
         app.router.add_get("/cgi-bin/gettoken", self._gettoken)
         app.router.add_post("/cgi-bin/message/send", self._send)
@@ -98,7 +102,7 @@ class FakeWeCom:
         app.router.add_get("/cgi-bin/media/get", self._media_get)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        site = web.TCPSite(self._runner, "127.0.0.1", port)
         await site.start()
         self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
         self._http = aiohttp.ClientSession()
