@@ -56,7 +56,7 @@ async def test_dup_dialog_refuses_unicode_digits(demo):
     u = refs.user_ids
     chat = ChatDriver(db)
     first = await file_quick(chat, u["张伟"])
-    second = await file_quick(chat, u["张伟"])
+    second = await file_quick(chat, u["张伟"], "新建车间需要用地指标，县里暂无指标，希望市里协调解决")
     replies = await chat.press(u["王建国"], f"ap:dup:{second}")  # the city office links duplicates
     assert "请输入" in text_of(replies)
     before = await db_snapshot(db)
