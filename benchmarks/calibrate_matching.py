@@ -36,7 +36,7 @@ def collect() -> tuple[list, list]:
             rows = m.ranked(text[qid]["text"], text[qid]["kind"])
             fld = scoring.field([r[0] for r in rows])
             f = features(text[qid]["text"])
-            rows = [(s, pid, scoring.heads_agree(f, c) and not scoring.lookalike(f.terms, c.terms))
+            rows = [(s, pid, scoring.heads_agree(f, c) and not scoring.lookalike(f, c) and f.waste == c.waste)
                     for s, pid, c, _ in rows[:5]]
             if qid in relevant:
                 rel = [(s, ok) for s, pid, ok in rows if pid in relevant[qid]]

@@ -21,7 +21,7 @@ from benchmarks.eval_matching import SETS  # noqa: E402
 from benchmarks.matching_data import DEV, gold, load_posts  # noqa: E402
 from nlp.matching import Hit, Matcher  # noqa: E402
 
-BLIND = ("matching_blind13.txt", "matching_blind14.txt")
+BLIND = ("matching_blind13.txt", "matching_blind14.txt", "matching_blind15.txt")
 # The baseline's gate, chosen on the twelve older sets before the blind sets were run (then frozen):
 # the cosine of the top hit that maximises (gated recall@5 + silence) / 2 on them.
 TFIDF_GATE = 0.20

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from nlp.matching.lexicon import PHONE_RE, QTY_RE, SPEC_RES, _REGION_ALIASES, lexicon, normalize
-from nlp.matching.words import FORM_HEADS, WEAK_HEADS
+from nlp.matching.words import _SERVICE_WORDS, FORM_HEADS, WEAK_HEADS
 
 # Phrases that say nothing about the goods. Longest first inside each alternative.
 _BOILERPLATE = re.compile("|".join((
@@ -48,10 +48,21 @@ _CJK_RUN = re.compile(r"[\u4e00-\u9fff]+")
 _HAS_SPEC = re.compile(r"[0-9a-zφøΦØ]")
 _UNIT_WORDS = frozenset({"mm", "cm", "kg", "kw", "kv", "kva", "kwh", "mah", "ah", "mpa", "hz", "mw", "pcs", "ok"})
 _REGIONS = re.compile("|".join(sorted(map(re.escape, _REGION_ALIASES), key=len, reverse=True)) + r"|济宁|山东|省内|本地")
-_WASTE = re.compile(r"废|报废|回收|边角料")
+_WASTE = re.compile(r"废(?![气水渣液]处理|气|水)|回收|边角料")  # 废气处理 is a purpose, not scrap
 _RENTAL = re.compile(r"租")
 _OWNER_END = re.compile(r"(?<=..)(厂|店|站|公司|商行|商)$")
 _FORM_END = re.compile("(?:" + "|".join(sorted(WEAK_HEADS | FORM_HEADS, key=len, reverse=True)) + ")+$")
+_TRADE_END = None  # trade words that end a phrase (现货, 加工, 批发, 定做): built from the lexicon on first use
+
+
+def _trade_end() -> re.Pattern:
+    global _TRADE_END
+    if _TRADE_END is None:
+        words = {w for w in lexicon().stop if len(w) >= 2 and w not in _SERVICE_WORDS} | _TRADE_EXTRA
+        _TRADE_END = re.compile("(?:" + "|".join(sorted(map(re.escape, words), key=len, reverse=True)) + ")+$")
+    return _TRADE_END
+_TRADE_EXTRA = frozenset({"大量出", "另算", "都能做", "都有", "切割", "生产厂家", "发货", "出货", "可定", "定染",
+                          "成型", "加工厂", "厂家", "来图加工", "来样", "技术服务", "一站式", "配套"})
 TERM_WEIGHT = 1.5  # a canonical synonym feature counts like a few shared characters
 HEAD_WEIGHT = 1.0
 
@@ -97,19 +108,32 @@ def _terms(run: str, canon: dict, max_len: int) -> list[tuple[str, str]]:
     return out
 
 
-def head_of(run: str) -> str:
+def head_of(run: str) -> str | None:
     """The product a phrase names last, as Chinese compounds do (酒精检测仪 is a 检测仪, 工业酒精 is
     酒精), known or not: form words (正极材料, 颗粒, 原片) are skipped, a lexicon term ending the
     phrase gives its canonical name (光伏板 -> 光伏组件), else its last two characters."""
     lex = lexicon()
-    stem = _OWNER_END.sub("", run)  # 水泥厂 sells 水泥
+    if run.endswith(("用", "用的")) or run in lex.stop:
+        return None  # 电工用 says what for, 直径 / 各种规格 name no product
+    stem = _trade_end().sub("", run)  # 脱硫石膏大量出 names 脱硫石膏
+    if not stem:
+        return None
+    stem = _OWNER_END.sub("", stem if len(stem) >= 2 else run)  # 水泥厂 sells 水泥
+    term = _ending_term(stem, lex)
+    if term is not None and term not in WEAK_HEADS and term not in FORM_HEADS:
+        return term  # 防腐涂料 stays 涂料 although 料 is a form word
     bare = _FORM_END.sub("", stem)
     stem = bare if len(bare) >= 2 else stem  # 面粉 stays 面粉
+    return _ending_term(stem, lex) or stem[-2:]
+
+
+def _ending_term(stem: str, lex) -> str | None:
+    """Canonical name of the longest lexicon term ending `stem`."""
     for n in range(min(lex.max_len, len(stem)), 1, -1):
         c = lex.canon.get(stem[-n:])
         if c is not None:
             return c
-    return stem[-2:]
+    return None
 
 
 def content(text: str) -> str:
@@ -143,9 +167,10 @@ def features(text: str) -> PostFeatures:
         if n >= 2:  # a lone character (月, 约) is left-over noise, not a product phrase
             runs.append(run)
             head = head_of(run)
-            heads.append(head)
-            g = "h" + head
-            counts[g] = get(g, 0.0) + HEAD_WEIGHT
+            if head is not None:
+                heads.append(head)
+                g = "h" + head
+                counts[g] = get(g, 0.0) + HEAD_WEIGHT
         for surface, canonical in _terms(run, canon, max_len):
             terms.append(canonical)
             if canonical != surface:
