@@ -51,16 +51,32 @@ _REGIONS = re.compile("|".join(sorted(map(re.escape, _REGION_ALIASES), key=len, 
 _WASTE = re.compile(r"废(?![气水渣液]处理|气|水)|回收|边角料")  # 废气处理 is a purpose, not scrap
 _RENTAL = re.compile(r"租")
 _OWNER_END = re.compile(r"(?<=..)(厂|店|站|公司|商行|商)$")
-_FORM_END = re.compile("(?:" + "|".join(sorted(WEAK_HEADS | FORM_HEADS, key=len, reverse=True)) + ")+$")
-_TRADE_END = None  # trade words that end a phrase (现货, 加工, 批发, 定做): built from the lexicon on first use
+_TRADE_WORDS: frozenset | None = None  # trade words that end a phrase (现货, 加工, 批发): from the lexicon
 
 
-def _trade_end() -> re.Pattern:
-    global _TRADE_END
-    if _TRADE_END is None:
-        words = {w for w in lexicon().stop if len(w) >= 2 and w not in _SERVICE_WORDS} | _TRADE_EXTRA
-        _TRADE_END = re.compile("(?:" + "|".join(sorted(map(re.escape, words), key=len, reverse=True)) + ")+$")
-    return _TRADE_END
+def _trade_words() -> frozenset:
+    global _TRADE_WORDS
+    if _TRADE_WORDS is None:
+        _TRADE_WORDS = frozenset({w for w in lexicon().stop if len(w) >= 2 and w not in _SERVICE_WORDS}
+                                 | _TRADE_EXTRA)
+    return _TRADE_WORDS
+
+
+_FORM_WORDS = frozenset(WEAK_HEADS | FORM_HEADS)
+
+
+def _strip_end(stem: str, words: frozenset) -> str:
+    """Take words of the set off the end of a phrase, longest first, as long as any match."""
+    while stem:
+        for n in range(min(6, len(stem)), 0, -1):
+            if stem[-n:] in words:
+                stem = stem[:-n]
+                break
+        else:
+            return stem
+    return stem
+
+
 _TRADE_EXTRA = frozenset({"大量出", "另算", "都能做", "都有", "切割", "生产厂家", "发货", "出货", "可定", "定染",
                           "成型", "加工厂", "厂家", "来图加工", "来样", "技术服务", "一站式", "配套"})
 TERM_WEIGHT = 1.5  # a canonical synonym feature counts like a few shared characters
@@ -115,14 +131,14 @@ def head_of(run: str) -> str | None:
     lex = lexicon()
     if run.endswith(("用", "用的")) or run in lex.stop:
         return None  # 电工用 says what for, 直径 / 各种规格 name no product
-    stem = _trade_end().sub("", run)  # 脱硫石膏大量出 names 脱硫石膏
+    stem = _strip_end(run, _trade_words())  # 脱硫石膏大量出 names 脱硫石膏
     if not stem:
         return None
     stem = _OWNER_END.sub("", stem if len(stem) >= 2 else run)  # 水泥厂 sells 水泥
     term = _ending_term(stem, lex)
     if term is not None and term not in WEAK_HEADS and term not in FORM_HEADS:
         return term  # 防腐涂料 stays 涂料 although 料 is a form word
-    bare = _FORM_END.sub("", stem)
+    bare = _strip_end(stem, _FORM_WORDS)
     stem = bare if len(bare) >= 2 else stem  # 面粉 stays 面粉
     return _ending_term(stem, lex) or stem[-2:]
 
