@@ -38,7 +38,7 @@ COLUMNS: tuple[tuple[str, int], ...] = (
     ("最新进展", 36), ("最新进展时间", 17), ("重复诉求（原编号）", 14), ("企业不满意（次数及原因）", 30),
 )
 HEADERS = tuple(h for h, _ in COLUMNS)
-SUMMARY_KEYS = ("received", "finished", "finish_rate", "on_time_rate", "satisfaction_rate", "explained_share",
+SUMMARY_KEYS = ("received", "finished", "finish_rate", "on_time_rate", "satisfaction_rate", "dissatisfied", "explained_share",
                 "redo_share", "median_days", "open", "overdue_now")
 
 

@@ -80,6 +80,7 @@ class AppealFigures:
     rated: int = 0
     satisfied: int = 0
     redone: int = 0
+    dissatisfied: int = 0  # appeals the enterprise rated 不满意 at least once, whatever came after
     open: int = 0
     overdue_now: int = 0
     days: list[int] = field(default_factory=list)
@@ -145,6 +146,7 @@ def compute(appeals: Iterable, period: Period, today: date, tz: str = TZ) -> App
             continue
         f.received += 1
         f.redone += (a.redo_count or 0) > 0
+        f.dissatisfied += (getattr(a, "dissatisfied_count", 0) or 0) > 0
         if is_finished(a):
             f.finished += 1
             f.resolved += a.outcome == "resolved"

@@ -134,6 +134,9 @@ async def test_second_dissatisfaction_goes_to_the_reviewer_who_reassigns_or_clos
     a = await load(db, aid)
     assert (a.status, a.satisfaction, a.dissatisfied_count) == (S.CLOSED, "不满意", 3)
     assert [e.action for e in await events(db, aid)][-2:] == ["dispute", "cls"]
+    # The figures keep the enterprise's dissatisfaction after the close.
+    stats = text_of(await chat.send(u["李卫东"], "/stats"))
+    assert "企业曾不满意：1" in stats and "满意率：0.0%" in stats
 
 
 async def test_files_at_resubmission_and_at_closing_are_kept_listed_and_viewable(demo):
