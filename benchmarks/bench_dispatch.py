@@ -21,6 +21,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bot.polling import SafePoller  # noqa: E402
 from bot.runner import BotRunner, make_adapter  # noqa: E402
 from bot.settings import Settings  # noqa: E402
 from bot.telegram_common import execute, plan  # noqa: E402
@@ -69,8 +70,14 @@ async def run_once(framework: str, mode: str, db: Database, updates: int, users:
 
         adapter = holder["a"] = make_adapter(framework, settings, empty, polling_timeout=1)
         await adapter.start()
-        await adapter.poll()
-        stop = adapter.close
+        await adapter.prepare_polling()
+        poll_stop = asyncio.Event()
+        poller = asyncio.create_task(SafePoller(adapter.fetch, empty, timeout=1).run(poll_stop))
+
+        async def stop() -> None:
+            poll_stop.set()
+            await poller
+            await adapter.close()
 
     async def burst(n: int) -> float:
         before = len(fake.calls("sendMessage"))
@@ -92,6 +99,9 @@ async def run_once(framework: str, mode: str, db: Database, updates: int, users:
         await fake.stop()
 
 
+from bench_webhook import webhook_table  # noqa: E402
+
+
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--updates", type=int, default=600)
@@ -99,6 +109,8 @@ async def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--frameworks", default="aiogram,ptb")
     parser.add_argument("--database-url", default=None, help="default: a temporary SQLite file")
+    parser.add_argument("--webhook", action="store_true", help="also the webhook load table (1 and 2 workers)")
+    parser.add_argument("--concurrency", type=int, default=16, help="webhook: requests in flight")
     args = parser.parse_args()
     logging.basicConfig(level=getattr(logging, os.environ.get("BENCH_LOG", "ERROR")))
     tmp = tempfile.TemporaryDirectory()
@@ -116,6 +128,8 @@ async def main() -> None:
                     res[mode].append(await run_once(framework, mode, db, args.updates, args.users))
             empty, full = statistics.median(res["empty"]), statistics.median(res["full"])
             print(f"{framework:<10}{empty:>12.0f} u/s{full:>10.0f} u/s{full / empty:>11.0%}")
+        if args.webhook:
+            await webhook_table(db, url, args)
     finally:
         await db.dispose()
         tmp.cleanup()

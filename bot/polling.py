@@ -83,9 +83,10 @@ class SafePoller:
             if batch is None:
                 break
             fresh = self._start(batch)
-            if not fresh and self._pending:
-                # Telegram resends updates we are still handling: wait for one to finish, not spin.
-                await self._wait_change(5.0)
+            if self._pending and fresh * 2 < len(batch):
+                # Mostly updates we are still handling came back (their offset is not confirmed):
+                # let half of them finish before asking again, so each fetch brings new work.
+                await self._wait_fewer(len(self._pending) // 2, 1.0)
         await self.drain()
         if self._done and not self._pending:
             try:  # confirm what finished, so a clean restart does not see it again
@@ -118,6 +119,12 @@ class SafePoller:
             await asyncio.wait_for(self._changed.wait(), timeout)
         except asyncio.TimeoutError:
             pass
+
+    async def _wait_fewer(self, target: int, timeout: float) -> None:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while len(self._pending) > target and loop.time() < deadline:
+            await self._wait_change(deadline - loop.time())
 
     def _start(self, batch: list[tuple[int, Incoming | None]]) -> int:
         fresh = 0
