@@ -13,7 +13,7 @@ ASK_IN_PRIVATE = "🔒 台账、统计和企业档案只在私聊中发送，请
 
 
 def private_chat_id(ctx: Context) -> int | None:
-    """The sender's one-to-one chat: on Telegram and the console it has the sender's own id."""
+    """The sender's one-to-one chat: where user ids are numbers (and on the console) it is the sender's own id."""
     raw = ctx.inc.user_id
     if isinstance(raw, int):
         return raw
