@@ -52,8 +52,8 @@ def _with_db(settings, work):
 
 def _read(args):
     """The parsed file (table or notice text)."""
-    from storage.calendar_files import Parsed, decode, parse_notice, parse_table
-    from storage.importer import DirectoryImportError
+    from storage.calendar_files import Parsed, parse_notice, parse_table
+    from storage.importer import DirectoryImportError, decode_text
 
     path = Path(args.file)
     if not path.is_file():
@@ -62,7 +62,7 @@ def _read(args):
         if path.suffix.lower() in TABLE_SUFFIXES:
             return parse_table(path), None
         raw = path.read_bytes()
-        text = decode(raw)
+        text = decode_text(raw)
         if text is None:
             return None, "无法识别文件编码，请另存为 UTF-8 或 GBK 编码。"
         return parse_notice(text, args.year), None

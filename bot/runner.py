@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import signal
 import time
 from typing import Any
 
@@ -18,6 +17,7 @@ from .outbox_sender import OutboxSender
 from .polling import SafePoller
 from .replies import ReplyQueue
 from .settings import Settings
+from .signals import stop_event_on_signals
 from .telegram_common import TelegramDeliverer, invite_link, menu_commands, plan
 from .webhook import WebhookServer, new_secret, webhook_path
 
@@ -162,13 +162,7 @@ class BotRunner:
 
     async def run_forever(self) -> None:
         """Start, wait for SIGINT/SIGTERM, stop."""
-        stop = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            try:
-                loop.add_signal_handler(sig, stop.set)
-            except NotImplementedError:  # pragma: no cover (Windows)
-                pass
+        stop = stop_event_on_signals()
         await self.start()
         mode = f"webhook {self.webhook_url}" if self.webhook_url else "长轮询"
         print(f"攀登助手已启动（{self.framework}，{mode}），按 Ctrl+C 停止。", flush=True)

@@ -164,23 +164,8 @@ def _add(out: Parsed, seen: dict[date, str], day: date, kind: str, name: str, la
     out.days.append(NewDay(day, kind, name))
 
 
-def is_notice_text(raw: bytes) -> bool:
-    """A text file that reads like the notice rather than a csv table."""
-    text = decode(raw)
-    return text is not None and "放假" in text and bool(_CLAUSE.search(text))
-
-
-def decode(raw: bytes) -> str | None:
-    """UTF-8 (with or without BOM) or GBK text, else None."""
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            return raw.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    return None
 
 
 def english_name(name: str) -> str:
     """The Chinese name of a package holiday (its data names them in English)."""
     return HOLIDAY_NAMES.get(name, name)
-

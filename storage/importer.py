@@ -74,6 +74,19 @@ def _norm(header: object) -> str:
     return re.sub(r"[\s*]", "", str(header or "")).replace("(", "（").replace(")", "）")
 
 
+ENCODING_ERROR = "无法识别文件编码，请另存为 UTF-8 或 GBK 编码的 CSV。"
+
+
+def decode_text(raw: bytes) -> str | None:
+    """Office files come as UTF-8 (with or without BOM) or GBK (Excel's "CSV" on Chinese Windows); else None."""
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return None
+
+
 def read_rows(path: str | Path) -> tuple[list[str], list[tuple[int, list[str]]]]:
     """Headers and (row number, cells) from an .xlsx or .csv file; Excel row numbers (header = 1)."""
     path = Path(path)
@@ -83,15 +96,9 @@ def read_rows(path: str | Path) -> tuple[list[str], list[tuple[int, list[str]]]]
     if suffix in (".xlsx", ".xlsm"):
         rows = _xlsx_rows(path)
     elif suffix == ".csv":
-        raw = path.read_bytes()
-        for encoding in ("utf-8-sig", "gb18030"):
-            try:
-                text = raw.decode(encoding)
-                break
-            except UnicodeDecodeError:
-                continue
-        else:
-            raise DirectoryImportError("无法识别文件编码，请另存为 UTF-8 或 GBK 编码的 CSV。")
+        text = decode_text(path.read_bytes())
+        if text is None:
+            raise DirectoryImportError(ENCODING_ERROR)
         rows = _csv_rows(text)
     else:
         raise DirectoryImportError(f"不支持的文件类型 {suffix or '（无扩展名）'}，请使用 .xlsx 或 .csv。")

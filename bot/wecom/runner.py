@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import signal
 import time
 
 from handlers.dispatcher import Dispatcher
@@ -14,6 +13,7 @@ from storage.models import utcnow
 from ..channels import configured_invite_links
 from ..outbox_sender import OutboxSender
 from ..settings import Settings
+from ..signals import stop_event_on_signals
 from .api import WeComApi
 from .channel import ReplySender, WeComDeliverer, numbered_press
 from .crypto import WeComCrypto
@@ -125,13 +125,7 @@ class WeComRunner:
 
     async def run_forever(self) -> None:
         """Start, wait for SIGINT/SIGTERM, stop."""
-        stop = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            try:
-                loop.add_signal_handler(sig, stop.set)
-            except NotImplementedError:  # pragma: no cover (Windows)
-                pass
+        stop = stop_event_on_signals()
         port = await self.start()
         print(f"攀登助手已启动（企业微信，回调地址路径 {CALLBACK_PATH}，监听 {self.settings.webhook_host}:{port}），"
               "按 Ctrl+C 停止。", flush=True)

@@ -12,7 +12,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.importer import MAX_ERRORS_SHOWN, DirectoryImportError, _norm, read_rows
+from storage.importer import ENCODING_ERROR, MAX_ERRORS_SHOWN, DirectoryImportError, _norm, decode_text, read_rows
 from storage.text_safety import clean_text
 from storage.models import Enterprise, utcnow
 from storage.models.power import PowerReading
@@ -97,15 +97,9 @@ def _read(path: Path) -> tuple[list[str], list[tuple[int, list[str]]]]:
     """read_rows, with a fast path for CSV: the text is cleaned once, not cell by cell (365,000 rows a year)."""
     if path.suffix.lower() != ".csv" or not path.exists():
         return read_rows(path)
-    raw = path.read_bytes()
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            text = raw.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        raise PowerImportError("无法识别文件编码，请另存为 UTF-8 或 GBK 编码的 CSV。")
+    text = decode_text(path.read_bytes())
+    if text is None:
+        raise PowerImportError(ENCODING_ERROR)
     reader = csv.reader(io.StringIO(clean_text(text)))
     try:
         rows = [[c.strip() for c in row] for row in reader]
