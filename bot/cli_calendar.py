@@ -74,27 +74,16 @@ def _read(args):
 
 def _summary(days) -> list[str]:
     """What was read, grouped into ranges, for the operator to check before saving."""
-    from storage.models.calendar import WORKDAY
+    from handlers.calendar import group_ranges
 
-    lines, run = [], []
-    for d in sorted(days, key=lambda d: d.day):
-        if run and d.kind == run[-1].kind and d.name == run[-1].name and (d.day - run[-1].day).days == 1 \
-                and d.kind != WORKDAY:
-            run.append(d)
-            continue
-        if run:
-            lines.append(_run_text(run))
-        run = [d]
-    if run:
-        lines.append(_run_text(run))
-    return lines
+    ranges = group_ranges(sorted((d.day, d.workday, d.name, "") for d in days))
+    return [_range_text(r) for r in ranges]
 
 
-def _run_text(run) -> str:
-    first, last = run[0], run[-1]
-    span = first.day.isoformat() if len(run) == 1 else f"{first.day.isoformat()} 至 {last.day.isoformat()}"
-    what = "上班（调休）" if first.workday else f"放假 {len(run)} 天"
-    return f"  {span}  {first.name or '—'}  {what}"
+def _range_text(r) -> str:
+    span = r.start.isoformat() if r.start == r.end else f"{r.start.isoformat()} 至 {r.end.isoformat()}"
+    what = "上班（调休）" if r.workday else f"放假 {(r.end - r.start).days + 1} 天"
+    return f"  {span}  {r.name or '—'}  {what}"
 
 
 def _import(args, settings) -> int:

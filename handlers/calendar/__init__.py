@@ -4,9 +4,9 @@
 of open appeals that the new days change. `queue_calendar_warning` is a scheduler job.
 """
 from . import command  # noqa: F401  (registers /calendar)
-from .describe import describe_year, year_ranges
+from .describe import describe_year, group_ranges, year_ranges
 from .recompute import DeadlineChange, apply_calendar
 from .warning import missing_years, queue_calendar_warning
 
-__all__ = ["DeadlineChange", "apply_calendar", "describe_year", "missing_years", "queue_calendar_warning",
-           "year_ranges"]
+__all__ = ["DeadlineChange", "apply_calendar", "describe_year", "group_ranges", "missing_years",
+           "queue_calendar_warning", "year_ranges"]

@@ -1,6 +1,7 @@
 """A year's holidays and make-up working days as readable lines, with where each came from."""
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -38,18 +39,24 @@ def _days_of(year: int) -> list[tuple[date, bool, str, str]]:
     return sorted(out.values())
 
 
-def year_ranges(year: int) -> list[DayRange]:
-    """The year's official days grouped into ranges (a holiday's weekend days included)."""
+def group_ranges(days: Iterable[tuple[date, bool, str, str]],
+                 bridges: Callable[[date], bool] = lambda day: False) -> list[DayRange]:
+    """(day, workday, name, source) sorted by day, as ranges: consecutive holidays of one name and source
+    join, across days in between that `bridges` accepts; every make-up working day stands alone."""
     ranges: list[DayRange] = []
-    for day, work, name, source in _days_of(year):
+    for day, work, name, source in days:
         last = ranges[-1] if ranges else None
         if (last is not None and not work and not last.workday and last.name == name and last.source == source
-                and all(not workdays.is_workday(last.end + timedelta(days=k))
-                        for k in range(1, (day - last.end).days))):
+                and all(bridges(last.end + timedelta(days=k)) for k in range(1, (day - last.end).days))):
             ranges[-1] = DayRange(last.start, day, False, name, source)
         else:
             ranges.append(DayRange(day, day, work, name, source))
     return ranges
+
+
+def year_ranges(year: int) -> list[DayRange]:
+    """The year's official days grouped into ranges (a holiday's weekend days included)."""
+    return group_ranges(_days_of(year), bridges=lambda day: not workdays.is_workday(day))
 
 
 def describe_year(year: int) -> list[str]:
