@@ -12,6 +12,8 @@ from urllib.parse import urlsplit
 
 from aiohttp import web
 
+from .http_site import start_site
+
 log = logging.getLogger(__name__)
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
@@ -56,12 +58,7 @@ class WebhookServer:
 
     async def start(self) -> int:
         """Start listening; returns the bound port (useful with port=0)."""
-        self._runner = web.AppRunner(self.app(), handle_signals=False, access_log=None,
-                                     shutdown_timeout=1.0)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, self.host, self.port)
-        await site.start()
-        self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        self._runner, self.port = await start_site(self.app(), self.host, self.port)
         return self.port
 
     async def stop(self) -> None:

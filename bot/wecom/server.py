@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from storage.db import Database
 from storage.models import ProcessedUpdate, utcnow
 
+from ..http_site import start_site
 from .crypto import CallbackError, WeComCrypto
 from .inbound import MAX_BODY, parse_xml, stable_id
 
@@ -67,11 +68,7 @@ class CallbackServer:
 
     async def start(self) -> int:
         """Listen; returns the bound port."""
-        self._runner = web.AppRunner(self.app(), handle_signals=False, access_log=None, shutdown_timeout=1.0)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, self.host, self.port)
-        await site.start()
-        self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        self._runner, self.port = await start_site(self.app(), self.host, self.port)
         return self.port
 
     async def stop(self) -> None:
